@@ -1,0 +1,88 @@
+"""Fixtures shared by every step's run of the suite."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.apps import apps
+from harness import AcceleratedClock
+
+# A Monday, half a minute past nine: not on a minute boundary, so an off-by-one
+# in the schedule shows.
+DEFAULT_START = datetime(2026, 3, 2, 9, 0, 30, tzinfo=timezone.utc)
+
+
+def scheduler_threads() -> list[threading.Thread]:
+    """APScheduler names the thread of a BackgroundScheduler 'APScheduler'."""
+    return [t for t in threading.enumerate() if t.name == "APScheduler" and t.is_alive()]
+
+
+def forget_updater_modules() -> None:
+    """Drop eventapp.updater from the import cache, as a new process would start without it.
+
+    Every step keeps its scheduler code in eventapp/updater/. A module-level scheduler
+    (step 2) cannot be started again once shut down, so each test imports it afresh.
+    """
+    for name in [
+        n for n in sys.modules if n == "eventapp.updater" or n.startswith("eventapp.updater.")
+    ]:
+        del sys.modules[name]
+
+
+def fast_tmp_dir(tmp_path_factory) -> Path:
+    """A folder in memory where there is one (Linux), so commits need not wait for a disk."""
+    shm = Path("/dev/shm")
+    if shm.is_dir() and os.access(shm, os.W_OK):
+        return Path(tempfile.mkdtemp(prefix="scheduled-jobs-tests-", dir=shm))
+    return tmp_path_factory.mktemp("db")
+
+
+def pytest_configure(config) -> None:
+    from django.conf import settings
+
+    # Hashing a password the secure way takes half a second; tests need no security.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(tmp_path_factory) -> None:
+    """A real SQLite file, not an in-memory database: the scheduler's threads open
+    their own connections, close them, and compete for locks, as under runserver."""
+    from django.conf import settings
+
+    path = fast_tmp_dir(tmp_path_factory) / "test.sqlite3"
+    settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = str(path)
+
+
+@pytest.fixture
+def eventapp_config():
+    return apps.get_app_config("eventapp")
+
+
+@pytest.fixture
+def start_clock(transactional_db, eventapp_config) -> Iterator[Callable[..., AcceleratedClock]]:
+    """Start the step's own scheduler at a simulated time and hand back its clock."""
+    with ExitStack() as stack:
+
+        def start(at: datetime = DEFAULT_START) -> AcceleratedClock:
+            traveller = stack.enter_context(time_machine.travel(at, tick=False))
+            scheduler = eventapp_config.start_scheduler()
+            stack.callback(forget_updater_modules)
+            stack.callback(eventapp_config.stop_scheduler)
+            return AcceleratedClock(scheduler, traveller)
+
+        yield start
+
+
+@pytest.fixture
+def clock(start_clock) -> AcceleratedClock:
+    return start_clock()

@@ -1,0 +1,61 @@
+"""A failing run is logged with its traceback, and the schedule carries on."""
+
+import logging
+
+from django.db import OperationalError
+
+from eventapp.models import SaveEvent
+
+
+def fail_once(monkeypatch):
+    real_create = SaveEvent.objects.create
+    calls = []
+
+    def create(**kwargs):
+        calls.append(kwargs)
+        if len(calls) == 1:
+            raise OperationalError("database is locked")
+        return real_create(**kwargs)
+
+    monkeypatch.setattr(SaveEvent.objects, "create", create)
+
+
+def test_a_failed_run_does_not_stop_later_runs(clock, monkeypatch, caplog):
+    fail_once(monkeypatch)
+
+    runs = clock.advance(minutes=3)
+
+    assert [run.ok for run in runs] == [False, True, True]
+    assert isinstance(runs[0].exception, OperationalError)
+    assert SaveEvent.objects.count() == 2
+
+
+def test_a_failed_run_is_logged_with_its_traceback(clock, monkeypatch, caplog):
+    fail_once(monkeypatch)
+
+    with caplog.at_level(logging.ERROR):
+        clock.advance(minutes=1)
+
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1
+    assert "create_save" in errors[0].getMessage()
+    assert errors[0].exc_info and errors[0].exc_info[0] is OperationalError
+    assert "database is locked" in caplog.text
+
+
+def test_the_job_closes_its_database_connection_after_each_run(clock, monkeypatch):
+    from django.db import connections
+
+    used = []
+    real_create = SaveEvent.objects.create
+
+    def create(**kwargs):
+        used.append(connections["default"])  # this thread's own wrapper
+        assert used[-1].connection is not None
+        return real_create(**kwargs)
+
+    monkeypatch.setattr(SaveEvent.objects, "create", create)
+    clock.advance(minutes=2)
+
+    assert len(used) == 2
+    assert all(wrapper.connection is None for wrapper in used)

@@ -1,0 +1,144 @@
+"""Exactly one scheduler: only in the process that serves requests, and only once."""
+
+import importlib
+import os
+import subprocess
+import sys
+
+import pytest
+from conftest import forget_updater_modules, scheduler_threads
+from support.processes import clean_env, copy_step, manage, schedulers_started
+
+SHOW_THREADS = "import threading; print(sorted(t.name for t in threading.enumerate()))"
+SERVE_WSGI = "import eventproject.wsgi; " + SHOW_THREADS
+
+
+@pytest.fixture(scope="module")
+def step_copy(tmp_path_factory):
+    step = copy_step(tmp_path_factory.mktemp("once"))
+    assert manage(step, "migrate", "--noinput").returncode == 0
+    return step
+
+
+def test_pytest_itself_starts_no_scheduler(eventapp_config):
+    assert eventapp_config.scheduler is None
+    assert scheduler_threads() == []
+
+
+def test_starting_twice_gives_one_scheduler(start_clock, eventapp_config):
+    clock = start_clock()
+
+    again = eventapp_config.start_scheduler()
+
+    assert again is clock.scheduler is eventapp_config.scheduler
+    assert len(scheduler_threads()) == 1
+    assert [job.id for job in again.get_jobs()] == ["create_save"]
+
+
+def test_stopping_shuts_the_scheduler_down(start_clock, eventapp_config):
+    scheduler = start_clock().scheduler
+
+    eventapp_config.stop_scheduler()
+    eventapp_config.stop_scheduler()  # a second stop is harmless
+
+    assert not scheduler.running
+    assert eventapp_config.scheduler is None
+
+
+COMMANDS = {
+    "migrate": ["migrate", "--noinput"],
+    "makemigrations": ["makemigrations", "--check", "--dry-run"],
+    "check": ["check"],
+    "shell": ["shell", "-c", SHOW_THREADS],
+    "createsuperuser": ["createsuperuser", "--noinput", "--username", "someone", "--email", ""],
+    "test": ["test", "--noinput"],
+}
+
+
+def test_management_commands_start_no_scheduler(step_copy):
+    env = clean_env(DJANGO_SUPERUSER_PASSWORD="a long enough password 1")
+    processes = {
+        name: subprocess.Popen(
+            [sys.executable, "manage.py", *args],
+            cwd=step_copy,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for name, args in COMMANDS.items()
+    }
+    for name, process in processes.items():
+        output, _ = process.communicate(timeout=60)
+        assert process.returncode == 0, f"{name} failed:\n{output}"
+        assert schedulers_started(output) == [], f"{name} started a scheduler:\n{output}"
+        assert "'APScheduler'" not in output  # the shell prints its threads
+
+
+def test_a_wsgi_server_process_starts_one_scheduler(step_copy):
+    result = subprocess.run(
+        [sys.executable, "-c", SERVE_WSGI],
+        cwd=step_copy,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "'APScheduler'" in result.stdout
+    assert len(schedulers_started(result.stderr)) == 1
+
+
+@pytest.mark.parametrize(("value", "starts"), [("1", True), ("off", False)])
+def test_scheduler_autostart_overrides_the_detection(step_copy, value, starts):
+    result = manage(
+        step_copy, "shell", "-c", SHOW_THREADS, env=clean_env(SCHEDULER_AUTOSTART=value)
+    )
+    assert result.returncode == 0, result.stderr
+    assert ("'APScheduler'" in result.stdout) is starts
+
+
+def test_scheduler_autostart_zero_wins_over_a_wsgi_server(step_copy):
+    result = subprocess.run(
+        [sys.executable, "-c", SERVE_WSGI],
+        cwd=step_copy,
+        env=clean_env(SCHEDULER_AUTOSTART="0"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "'APScheduler'" not in result.stdout
+
+
+def test_a_bad_value_stops_start_up_and_names_the_variable(step_copy):
+    result = manage(step_copy, "check", env=clean_env(SCHEDULER_AUTOSTART="maybe"))
+
+    assert result.returncode != 0
+    assert "SCHEDULER_AUTOSTART='maybe' is not a valid value" in result.stderr
+    assert "true/false, 1/0, on/off, yes/no" in result.stderr
+
+
+def test_ready_starts_the_scheduler_when_autostart_is_on(
+    settings, eventapp_config, transactional_db
+):
+    settings.SCHEDULER_AUTOSTART = True
+    try:
+        eventapp_config.ready()
+        assert eventapp_config.scheduler is not None
+        assert len(scheduler_threads()) == 1
+    finally:
+        eventapp_config.stop_scheduler()
+        forget_updater_modules()
+    assert scheduler_threads() == []
+
+
+@pytest.mark.parametrize("entry_point", ["eventproject.wsgi", "eventproject.asgi"])
+def test_server_entry_points_mark_the_process_as_serving(monkeypatch, entry_point):
+    monkeypatch.delenv("SCHEDULER_AUTOSTART", raising=False)
+    monkeypatch.delitem(sys.modules, entry_point, raising=False)
+
+    module = importlib.import_module(entry_point)
+
+    assert os.environ["SCHEDULER_AUTOSTART"] == "true"
+    assert callable(module.application)

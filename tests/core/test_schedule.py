@@ -1,0 +1,47 @@
+"""The step's job writes one SaveEvent a minute, on the minute after start."""
+
+from datetime import timedelta
+from itertools import pairwise
+
+import pytest
+
+from eventapp.models import SaveEvent
+
+ONE_MINUTE = timedelta(minutes=1)
+
+
+def created_times() -> list:
+    return list(SaveEvent.objects.order_by("created_at").values_list("created_at", flat=True))
+
+
+def test_no_row_before_the_first_minute(clock):
+    clock.advance(seconds=59)
+    assert SaveEvent.objects.count() == 0
+
+    clock.advance(seconds=1)
+    assert SaveEvent.objects.count() == 1
+
+
+@pytest.mark.parametrize("minutes", [1, 10, 1440])
+def test_one_row_per_simulated_minute(clock, minutes):
+    start = clock.now()
+
+    clock.advance(minutes=minutes)
+
+    times = created_times()
+    assert len(times) == minutes
+    assert times[0] == start + ONE_MINUTE
+    assert all(later - earlier == ONE_MINUTE for earlier, later in pairwise(times))
+
+
+def test_every_run_is_reported_successful(clock):
+    runs = clock.advance(minutes=5)
+
+    assert [run.ok for run in runs] == [True] * 5
+    assert {run.job_id for run in runs} == {"create_save"}
+
+
+def test_rows_hold_values_from_0_to_99(clock):
+    clock.advance(minutes=50)
+
+    assert all(0 <= value < 100 for value in SaveEvent.objects.values_list("saved", flat=True))

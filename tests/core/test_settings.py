@@ -1,0 +1,68 @@
+"""SCHEDULER_AUTOSTART and the other yes/no settings accept exactly these words."""
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from eventproject.settings import env_flag
+
+TRUE = ["true", "1", "on", "yes", "TRUE", "Yes", " on "]
+FALSE = ["false", "0", "off", "no", "FALSE", "No", "Off"]
+BAD = ["", "2", "maybe", "enabled", "y", "t", "nope"]
+
+
+@pytest.mark.parametrize("word", TRUE)
+def test_true_words(monkeypatch, word):
+    monkeypatch.setenv("SCHEDULER_AUTOSTART", word)
+    assert env_flag("SCHEDULER_AUTOSTART", default=None) is True
+
+
+@pytest.mark.parametrize("word", FALSE)
+def test_false_words(monkeypatch, word):
+    monkeypatch.setenv("SCHEDULER_AUTOSTART", word)
+    assert env_flag("SCHEDULER_AUTOSTART", default=None) is False
+
+
+def test_unset_gives_the_default(monkeypatch):
+    monkeypatch.delenv("SCHEDULER_AUTOSTART", raising=False)
+    assert env_flag("SCHEDULER_AUTOSTART", default=None) is None
+
+
+@pytest.mark.parametrize("word", BAD)
+def test_anything_else_is_refused_with_the_name_and_the_choices(monkeypatch, word):
+    monkeypatch.setenv("SCHEDULER_AUTOSTART", word)
+    with pytest.raises(ImproperlyConfigured) as error:
+        env_flag("SCHEDULER_AUTOSTART", default=None)
+    assert f"SCHEDULER_AUTOSTART={word!r}" in str(error.value)
+    assert "true/false, 1/0, on/off, yes/no" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("setting", "argv", "run_main", "starts"),
+    [
+        (None, ["manage.py", "runserver"], "true", True),
+        (None, ["manage.py", "runserver"], None, False),
+        (None, ["manage.py", "runserver", "--noreload"], None, True),
+        (None, ["manage.py", "migrate"], None, False),
+        (None, ["manage.py", "shell"], "true", False),
+        (True, ["manage.py", "migrate"], None, True),
+        (False, ["manage.py", "runserver", "--noreload"], None, False),
+    ],
+)
+def test_which_process_starts_the_scheduler(monkeypatch, settings, setting, argv, run_main, starts):
+    from eventapp.apps import scheduler_should_start
+
+    settings.SCHEDULER_AUTOSTART = setting
+    monkeypatch.setattr("sys.argv", argv)
+    if run_main:
+        monkeypatch.setenv("RUN_MAIN", run_main)
+    else:
+        monkeypatch.delenv("RUN_MAIN", raising=False)
+    assert scheduler_should_start() is starts
+
+
+def test_a_setting_that_is_not_a_bool_is_refused(settings):
+    from eventapp.apps import scheduler_should_start
+
+    settings.SCHEDULER_AUTOSTART = "yes"
+    with pytest.raises(ImproperlyConfigured, match="SCHEDULER_AUTOSTART"):
+        scheduler_should_start()

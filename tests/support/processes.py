@@ -1,0 +1,152 @@
+"""Run the step under test as real processes: manage.py commands and runserver."""
+
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+STEP_DIR = Path.cwd()
+ACCELERATOR_DIR = Path(__file__).parent / "accelerator"
+STARTED_LINE = "Scheduler started in process "
+
+
+def copy_step(destination: Path) -> Path:
+    """Copy the step folder alone, as a reader would: it must run without the rest."""
+    target = destination / STEP_DIR.name
+    shutil.copytree(
+        STEP_DIR,
+        target,
+        ignore=shutil.ignore_patterns("db.sqlite3*", "__pycache__", ".coverage*", "pytest.ini"),
+    )
+    return target
+
+
+def clean_env(**overrides: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"SCHEDULER_AUTOSTART", "RUN_MAIN"}}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.update(PYTHONUNBUFFERED="1", **overrides)
+    return env
+
+
+def manage(step: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 60):
+    """Run ``python manage.py ARGS`` in the step folder and return the finished process."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=step,
+        env=env or clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def schedulers_started(output: str) -> list[int]:
+    """The pids that logged starting a scheduler."""
+    return [
+        int(line.split(STARTED_LINE, 1)[1].split()[0])
+        for line in output.splitlines()
+        if STARTED_LINE in line
+    ]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    """A running ``manage.py runserver`` whose output is read line by line."""
+
+    process: subprocess.Popen
+    port: int
+    lines: queue.Queue[str] = field(default_factory=queue.Queue)
+    output: list[str] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    def wait_for(self, text: str, count: int = 1, timeout: float = 20) -> list[str]:
+        """Block until COUNT lines containing TEXT have been printed; return them.
+
+        Fails after TIMEOUT seconds, or when the server exits first.
+        """
+        deadline = time.monotonic() + timeout
+        while len(matches := [line for line in self.output if text in line]) < count:
+            try:
+                line = self.lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                line = ""
+            if line is None or time.monotonic() >= deadline:
+                reason = "exited" if line is None else f"did not, within {timeout} s,"
+                raise AssertionError(f"runserver {reason} print {count} x {text!r}:\n{self.text}")
+        return matches[:count]
+
+    @property
+    def text(self) -> str:
+        return "".join(self.output)
+
+    def _pump(self) -> None:
+        for line in self.process.stdout:
+            self.output.append(line)
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def interrupt(self, timeout: float = 20) -> int:
+        """Press Ctrl+C: SIGINT to the whole process group, as a terminal does."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGINT)
+        try:
+            return self.process.wait(timeout=timeout)
+        finally:
+            self._reader.join(timeout=timeout)
+
+
+@contextmanager
+def runserver(
+    step: Path, *args: str, accelerate: bool = False, env: dict[str, str] | None = None
+) -> Iterator[Server]:
+    """Start ``manage.py runserver`` (autoreloader on unless ARGS say otherwise).
+
+    With ACCELERATE, simulated time runs fast in the server processes (see
+    accelerator/sitecustomize.py), so a once-a-minute job runs every few tenths of
+    a second.
+    """
+    port = free_port()
+    env = dict(env or clean_env())
+    if accelerate:
+        env["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [str(ACCELERATOR_DIR), env.get("PYTHONPATH")])
+        )
+        env["ACCELERATE_SCHEDULER"] = "1"
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", *args],
+        cwd=step,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    server = Server(process, port)
+    server._reader = threading.Thread(target=server._pump, daemon=True)
+    server._reader.start()
+    try:
+        yield server
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
