@@ -1,0 +1,23 @@
+"""Benchmarks: figures to print, never timed assertions. Run with `make bench`."""
+
+import time
+from datetime import timedelta
+
+from eventapp.models import SaveEvent
+
+ONE_DAY = timedelta(days=1)
+
+
+def report(name: str, value: str) -> None:
+    """One figure for tools/bench.py, which collects these lines."""
+    print(f"\nBENCH {name}: {value}")
+
+
+def test_simulate_one_day(clock):
+    started = time.perf_counter()
+    runs = clock.advance(ONE_DAY)
+    wall = time.perf_counter() - started
+
+    report("one simulated day", f"{wall:.2f} s wall, {len(runs)} runs")
+    report("acceleration", f"{ONE_DAY.total_seconds() / wall:,.0f} simulated s per wall s")
+    assert SaveEvent.objects.count() == len(runs)  # the figure is only worth printing if true
