@@ -1,0 +1,72 @@
+"""This process's scheduler and its job, declared with a decorator.
+
+Importing this module builds the scheduler and registers the job; it starts
+nothing. AppConfig.ready() calls start_scheduler() in the one process that
+should run it (see eventapp/apps.py).
+"""
+
+import atexit
+import logging
+import os
+import threading
+from random import randrange
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from django.conf import settings
+from django.db import close_old_connections
+
+from eventapp.models import SaveEvent
+
+logger = logging.getLogger(__name__)
+
+# --8<-- [start:scheduler]
+scheduler = BackgroundScheduler(timezone=settings.TIME_ZONE)
+
+
+# scheduled_job() is add_job() as a decorator, always with replace_existing=True.
+@scheduler.scheduled_job("interval", minutes=1, id="create_save")
+def create_save() -> None:
+    """Write one SaveEvent row with a random value."""
+    # The scheduler's threads live longer than any request, so close connections
+    # that went stale since the last run, and our own when done.
+    close_old_connections()
+    try:
+        event = SaveEvent.objects.create(saved=randrange(100))
+        logger.info("Created %s", event)
+    finally:
+        close_old_connections()
+
+
+# --8<-- [end:scheduler]
+
+_lock = threading.Lock()
+
+
+# --8<-- [start:start]
+def start_scheduler() -> BackgroundScheduler:
+    """Start the scheduler if it is not running yet; return it."""
+    with _lock:
+        if not scheduler.running:
+            scheduler.start()
+            atexit.register(stop_scheduler)
+            logger.info("Scheduler started in process %d", os.getpid())
+        return scheduler
+
+
+# --8<-- [end:start]
+
+
+def stop_scheduler() -> None:
+    """Shut the scheduler down, waiting for a running job to finish.
+
+    APScheduler 3 cannot start a scheduler again after this: its threads are gone.
+    """
+    with _lock:
+        if not scheduler.running:
+            return
+        scheduler.shutdown(wait=True)
+        logger.info("Scheduler stopped in process %d", os.getpid())
+
+
+def running_scheduler() -> BackgroundScheduler | None:
+    return scheduler if scheduler.running else None
