@@ -91,10 +91,9 @@ def start_clock(transactional_db, eventapp_config) -> Iterator[Callable[..., Acc
             # Import the scheduler module afresh at the simulated time, as a process
             # starting then would: a trigger made at import time starts counting there.
             forget_updater_modules()
-            scheduler = eventapp_config.start_scheduler()
             stack.callback(forget_updater_modules)
             stack.callback(eventapp_config.stop_scheduler)
-            return AcceleratedClock(scheduler, traveller)
+            return AcceleratedClock.starting(eventapp_config.start_scheduler, traveller)
 
         yield start
 

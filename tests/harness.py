@@ -10,8 +10,10 @@ finished. The scheduler under test is the step's own, started the way
 from __future__ import annotations
 
 import queue
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from unittest import mock
 
 import time_machine
 from apscheduler.events import (
@@ -20,7 +22,9 @@ from apscheduler.events import (
     EVENT_JOB_MAX_INSTANCES,
     EVENT_JOB_MISSED,
     EVENT_JOB_SUBMITTED,
+    EVENT_SCHEDULER_START,
     JobEvent,
+    SchedulerEvent,
 )
 from apscheduler.schedulers.base import BaseScheduler
 
@@ -61,10 +65,38 @@ class AcceleratedClock:
     traveller: time_machine.Coordinates
     timeout: float = DEFAULT_TIMEOUT
     runs: list[Run] = field(default_factory=list)
+    events: queue.Queue[JobEvent] | None = None
 
     def __post_init__(self) -> None:
-        self._events: queue.Queue[JobEvent] = queue.Queue()
-        self.scheduler.add_listener(self._events.put, WATCHED)
+        if self.events is None:
+            self.events = queue.Queue()
+            self.scheduler.add_listener(self.events.put, WATCHED)
+
+    @classmethod
+    def starting(
+        cls, start: Callable[[], BaseScheduler], traveller: time_machine.Coordinates
+    ) -> AcceleratedClock:
+        """Call START (which starts a scheduler and returns it) and return the clock.
+
+        The clock listens from the scheduler's very first moment: a scheduler whose
+        jobs are stored runs, or records as missed, the overdue ones as it starts.
+        It listens after the listeners that the job stores add as they start (they
+        record each run in the database), so a run it reports is fully recorded.
+        """
+        events: queue.Queue[JobEvent] = queue.Queue()
+        real_start = BaseScheduler.start
+
+        def start_listening(scheduler: BaseScheduler, *args, **kwargs):
+            def listen(_started: SchedulerEvent) -> None:
+                scheduler.remove_listener(listen)
+                scheduler.add_listener(events.put, WATCHED)
+
+            scheduler.add_listener(listen, EVENT_SCHEDULER_START)
+            return real_start(scheduler, *args, **kwargs)
+
+        with mock.patch.object(BaseScheduler, "start", start_listening):
+            scheduler = start()
+        return cls(scheduler, traveller, events=events)
 
     def now(self) -> datetime:
         return datetime.now(self.scheduler.timezone)
@@ -96,6 +128,13 @@ class AcceleratedClock:
         """Let the scheduler process what is due now (after adding a job, say)."""
         return self.advance_to(self.now())
 
+    def wait_for_runs(self, *job_ids: str) -> list[Run]:
+        """Wait until the scheduler has submitted, and finished, one run of each job
+        without moving time: what it does by itself, as it starts, say."""
+        first = len(self.runs)
+        self._wait_for(set(job_ids))
+        return self.runs[first:]
+
     def _fire(self, due: datetime, due_ids: set[str]) -> None:
         self.traveller.move_to(due)
         self.scheduler.wakeup()
@@ -105,7 +144,7 @@ class AcceleratedClock:
         pending = {job_id: _Pending() for job_id in job_ids}
         while not all(p.done for p in pending.values()):
             try:
-                event = self._events.get(timeout=self.timeout)
+                event = self.events.get(timeout=self.timeout)
             except queue.Empty:
                 waiting = sorted(j for j, p in pending.items() if not p.done)
                 raise AssertionError(

@@ -1,23 +1,12 @@
 """A failing run is logged with its traceback, and the schedule carries on."""
 
 import logging
+import sqlite3
 
 from django.db import OperationalError
+from support.faults import fail_once
 
 from eventapp.models import SaveEvent
-
-
-def fail_once(monkeypatch):
-    real_create = SaveEvent.objects.create
-    calls = []
-
-    def create(**kwargs):
-        calls.append(kwargs)
-        if len(calls) == 1:
-            raise OperationalError("database is locked")
-        return real_create(**kwargs)
-
-    monkeypatch.setattr(SaveEvent.objects, "create", create)
 
 
 def test_a_failed_run_does_not_stop_later_runs(clock, monkeypatch, caplog):
@@ -43,6 +32,14 @@ def test_a_failed_run_is_logged_with_its_traceback(clock, monkeypatch, caplog):
     assert "database is locked" in caplog.text
 
 
+def is_closed(sqlite_connection: sqlite3.Connection) -> bool:
+    try:
+        sqlite_connection.execute("SELECT 1")
+    except sqlite3.ProgrammingError:  # "Cannot operate on a closed database."
+        return True
+    return False
+
+
 def test_the_job_closes_its_database_connection_after_each_run(clock, monkeypatch):
     from django.db import connections
 
@@ -50,12 +47,12 @@ def test_the_job_closes_its_database_connection_after_each_run(clock, monkeypatc
     real_create = SaveEvent.objects.create
 
     def create(**kwargs):
-        used.append(connections["default"])  # this thread's own wrapper
-        assert used[-1].connection is not None
-        return real_create(**kwargs)
+        row = real_create(**kwargs)
+        used.append(connections["default"].connection)  # this thread's own connection
+        return row
 
     monkeypatch.setattr(SaveEvent.objects, "create", create)
     clock.advance(minutes=2)
 
     assert len(used) == 2
-    assert all(wrapper.connection is None for wrapper in used)
+    assert all(is_closed(connection) for connection in used)

@@ -32,7 +32,9 @@ def test_starting_twice_gives_one_scheduler(start_clock, eventapp_config):
 
     assert again is clock.scheduler is eventapp_config.scheduler
     assert len(scheduler_threads()) == 1
-    assert [job.id for job in again.get_jobs()] == ["create_save"]
+    job_ids = [job.id for job in again.get_jobs()]
+    assert "create_save" in job_ids
+    assert len(job_ids) == len(set(job_ids)), "a job was added twice"
 
 
 def test_stopping_shuts_the_scheduler_down(start_clock, eventapp_config):

@@ -1,4 +1,4 @@
-"""Run the step under test as real processes: manage.py commands and runserver."""
+"""Run the step under test as real processes: manage.py commands, runserver, runapscheduler."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 STEP_DIR = Path.cwd()
@@ -68,10 +69,10 @@ def free_port() -> int:
 
 @dataclass
 class Server:
-    """A running ``manage.py runserver`` whose output is read line by line."""
+    """A running ``manage.py`` command (runserver, runapscheduler) read line by line."""
 
     process: subprocess.Popen
-    port: int
+    port: int | None = None
     lines: queue.Queue[str] = field(default_factory=queue.Queue)
     output: list[str] = field(default_factory=list)
 
@@ -82,7 +83,7 @@ class Server:
     def wait_for(self, text: str, count: int = 1, timeout: float = 20) -> list[str]:
         """Block until COUNT lines containing TEXT have been printed; return them.
 
-        Fails after TIMEOUT seconds, or when the server exits first.
+        Fails after TIMEOUT seconds, or when the process exits first.
         """
         deadline = time.monotonic() + timeout
         while len(matches := [line for line in self.output if text in line]) < count:
@@ -92,7 +93,7 @@ class Server:
                 line = ""
             if line is None or time.monotonic() >= deadline:
                 reason = "exited" if line is None else f"did not, within {timeout} s,"
-                raise AssertionError(f"runserver {reason} print {count} x {text!r}:\n{self.text}")
+                raise AssertionError(f"the process {reason} print {count} x {text!r}:\n{self.text}")
         return matches[:count]
 
     @property
@@ -107,33 +108,49 @@ class Server:
 
     def interrupt(self, timeout: float = 20) -> int:
         """Press Ctrl+C: SIGINT to the whole process group, as a terminal does."""
+        return self.send(signal.SIGINT, timeout)
+
+    def send(self, signum: int, timeout: float = 20) -> int:
+        """Send SIGNUM to the whole process group; wait for the exit and the last output."""
         if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGINT)
+            os.killpg(self.process.pid, signum)
         try:
             return self.process.wait(timeout=timeout)
         finally:
             self._reader.join(timeout=timeout)
 
 
-@contextmanager
-def runserver(
-    step: Path, *args: str, accelerate: bool = False, env: dict[str, str] | None = None
-) -> Iterator[Server]:
-    """Start ``manage.py runserver`` (autoreloader on unless ARGS say otherwise).
+def accelerated(env: dict[str, str], start: datetime | None = None) -> dict[str, str]:
+    """ENV for a process whose simulated time runs fast (accelerator/sitecustomize.py),
+    from START (default: now)."""
+    env = dict(env)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ACCELERATOR_DIR), env.get("PYTHONPATH")]))
+    env["ACCELERATE_SCHEDULER"] = "1"
+    if start is not None:
+        env["ACCELERATE_START"] = start.isoformat()
+    return env
 
-    With ACCELERATE, simulated time runs fast in the server processes (see
-    accelerator/sitecustomize.py), so a once-a-minute job runs every few tenths of
-    a second.
+
+@contextmanager
+def command(
+    step: Path,
+    *args: str,
+    accelerate: bool = False,
+    start: datetime | None = None,
+    env: dict[str, str] | None = None,
+    port: int | None = None,
+) -> Iterator[Server]:
+    """Run ``manage.py ARGS`` in its own process group, reading its output as it comes.
+
+    With ACCELERATE, simulated time runs fast in the process (from START, default
+    now), so a once-a-minute job runs every few hundredths of a second. The process
+    is killed on the way out if still running.
     """
-    port = free_port()
-    env = dict(env or clean_env())
+    env = env or clean_env()
     if accelerate:
-        env["PYTHONPATH"] = os.pathsep.join(
-            filter(None, [str(ACCELERATOR_DIR), env.get("PYTHONPATH")])
-        )
-        env["ACCELERATE_SCHEDULER"] = "1"
+        env = accelerated(env, start)
     process = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", *args],
+        [sys.executable, "manage.py", *args],
         cwd=step,
         env=env,
         stdout=subprocess.PIPE,
@@ -150,3 +167,16 @@ def runserver(
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+        server._reader.join(timeout=10)
+
+
+@contextmanager
+def runserver(
+    step: Path, *args: str, accelerate: bool = False, env: dict[str, str] | None = None
+) -> Iterator[Server]:
+    """Start ``manage.py runserver`` (autoreloader on unless ARGS say otherwise)."""
+    port = free_port()
+    with command(
+        step, "runserver", f"127.0.0.1:{port}", *args, accelerate=accelerate, env=env, port=port
+    ) as server:
+        yield server

@@ -1,10 +1,11 @@
-"""Fast simulated time inside a real runserver, for the tests only.
+"""Fast simulated time inside a real process (runserver, runapscheduler), for the tests only.
 
 Python imports this file at start-up when its folder is on PYTHONPATH and
-ACCELERATE_SCHEDULER=1. It starts a ticking time-machine clock; every 20 ms it
-moves the clock to the next run time of the step's scheduler (once the process
-has one) and wakes the scheduler up. So a once-a-minute job runs about every
-20 ms, exactly on time: nothing is missed. The step's code does not know about it.
+ACCELERATE_SCHEDULER=1. It starts a ticking time-machine clock, at
+ACCELERATE_START (an ISO date-time) if set, else now; every 20 ms it moves the
+clock to the next run time of each scheduler the process has started and wakes
+that scheduler up. So a once-a-minute job runs about every 20 ms, exactly on
+time: nothing is missed. The step's code does not know about it.
 """
 
 import os
@@ -18,31 +19,36 @@ def _accelerate() -> None:
 
     import time_machine
 
-    traveller = time_machine.travel(datetime.now(timezone.utc), tick=True).start()
+    start = os.environ.get("ACCELERATE_START")
+    at = datetime.fromisoformat(start) if start else datetime.now(timezone.utc)
+    traveller = time_machine.travel(at, tick=True).start()
+    schedulers = _record_started_schedulers()
     pace = threading.Event()
 
     def tick() -> None:
         while not pace.wait(TICK_INTERVAL):
-            scheduler = _running_scheduler()
-            if scheduler is None:
-                continue
-            upcoming = [job.next_run_time for job in scheduler.get_jobs() if job.next_run_time]
-            if upcoming and min(upcoming) > datetime.now(timezone.utc):
-                traveller.move_to(min(upcoming))
-            scheduler.wakeup()
+            for scheduler in [s for s in schedulers if s.running]:
+                upcoming = [job.next_run_time for job in scheduler.get_jobs() if job.next_run_time]
+                if upcoming and min(upcoming) > datetime.now(timezone.utc):
+                    traveller.move_to(min(upcoming))
+                scheduler.wakeup()
 
     threading.Thread(target=tick, name="accelerator", daemon=True).start()
 
 
-def _running_scheduler():
-    try:
-        from django.apps import apps
+def _record_started_schedulers() -> list:
+    """Every APScheduler scheduler this process starts, whatever starts it."""
+    from apscheduler.schedulers.base import BaseScheduler
 
-        if not apps.ready:
-            return None
-        return apps.get_app_config("eventapp").scheduler
-    except Exception:
-        return None
+    started = []
+    real_start = BaseScheduler.start
+
+    def start(self, *args, **kwargs):
+        started.append(self)
+        return real_start(self, *args, **kwargs)
+
+    BaseScheduler.start = start
+    return started
 
 
 if os.environ.get("ACCELERATE_SCHEDULER") == "1":

@@ -1,0 +1,52 @@
+"""The admin shows each job's run history and runs a job on demand."""
+
+from django_apscheduler.models import DjangoJobExecution
+from support.faults import fail_once
+
+from eventapp.models import SaveEvent
+
+EXECUTIONS = "/admin/django_apscheduler/djangojobexecution/"
+JOBS = "/admin/django_apscheduler/djangojob/"
+
+
+def test_the_history_shows_status_run_time_and_duration(clock, admin_client, monkeypatch):
+    fail_once(monkeypatch)
+    clock.advance(minutes=2)
+
+    page = admin_client.get(EXECUTIONS).content.decode()
+
+    assert "2 django job executions" in page
+    assert ">Executed<" in page and ">Error!<" in page
+    assert "March 2, 2026, 9:01:30 a.m." in page  # run time of the failed run
+    assert "March 2, 2026, 9:02:30 a.m." in page
+    assert "Duration (sec)" in page
+
+
+def test_a_failed_run_shows_its_traceback(clock, admin_client, monkeypatch):
+    fail_once(monkeypatch)
+    clock.advance(minutes=1)
+    failed = DjangoJobExecution.objects.get(status=DjangoJobExecution.ERROR)
+
+    page = admin_client.get(f"{EXECUTIONS}{failed.pk}/change/").content.decode()
+
+    assert "database is locked" in page
+    assert "raise OperationalError" in page
+
+
+def test_run_selected_jobs_runs_the_job_and_records_it(clock, admin_client):
+    response = admin_client.post(
+        JOBS, {"action": "run_selected_jobs", "_selected_action": ["create_save"]}, follow=True
+    )
+
+    assert "Executed job 'create_save'!" in response.content.decode()
+    assert SaveEvent.objects.count() == 1
+    [execution] = DjangoJobExecution.objects.all()
+    assert (execution.job_id, execution.status) == ("create_save", DjangoJobExecution.SUCCESS)
+    assert clock.runs == []  # the scheduler itself ran nothing
+
+
+def test_the_job_list_shows_the_next_run_time(clock, admin_client):
+    page = admin_client.get(JOBS).content.decode()
+
+    assert "create_save" in page and "delete_old_job_executions" in page
+    assert "March 2, 2026, 9:01:30 a.m." in page
