@@ -7,6 +7,7 @@ so that none of them starts a second scheduler.
 import logging
 import os
 import signal
+import threading
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from django.core.management.base import BaseCommand
@@ -16,24 +17,26 @@ from eventapp.updater.updater import build_scheduler
 logger = logging.getLogger(__name__)
 
 
-def stop_like_ctrl_c(signum, frame) -> None:
-    raise KeyboardInterrupt
-
-
 # --8<-- [start:command]
 class Command(BaseCommand):
     help = "Run the project's scheduled jobs in this process until SIGINT or SIGTERM."
 
     def handle(self, *args, **options) -> None:
         scheduler = build_scheduler(BlockingScheduler)
-        # Service managers (systemd, Docker, Kubernetes) stop a process with SIGTERM.
-        signal.signal(signal.SIGTERM, stop_like_ctrl_c)
+        # A signal handler interrupts the scheduler's own loop, in this thread. So shut
+        # down from another thread: it waits for a running job while the loop ends.
+        stopper = threading.Thread(target=scheduler.shutdown, name="scheduler-shutdown")
+
+        def stop(signum, frame) -> None:
+            if stopper.ident is None:  # not asked to stop before
+                stopper.start()
+
+        signal.signal(signal.SIGINT, stop)  # Ctrl+C
+        signal.signal(signal.SIGTERM, stop)  # how systemd, Docker, Kubernetes stop a service
         logger.info("Scheduler started in process %d", os.getpid())
-        try:
-            scheduler.start()  # runs the jobs until a signal arrives
-        except KeyboardInterrupt:
-            scheduler.shutdown()  # waits for a running job to finish
-            logger.info("Scheduler stopped in process %d", os.getpid())
+        scheduler.start()  # runs the jobs; returns once shut down
+        stopper.join()
+        logger.info("Scheduler stopped in process %d", os.getpid())
 
 
 # --8<-- [end:command]

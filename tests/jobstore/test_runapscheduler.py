@@ -1,0 +1,120 @@
+"""The production set-up, as real processes: `manage.py runapscheduler` runs the jobs,
+the web process runs none, and the schedule survives a killed scheduler process."""
+
+import shutil
+import signal
+import sqlite3
+import urllib.request
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from support.processes import clean_env, command, copy_step, manage, runserver, schedulers_started
+
+START = datetime(2026, 3, 2, 9, 0, 30, tzinfo=timezone.utc)
+GRACE = timedelta(seconds=30)  # create_save's misfire_grace_time
+EXECUTED = "executed successfully"
+
+
+@pytest.fixture(scope="module")
+def migrated_step(tmp_path_factory):
+    step = copy_step(tmp_path_factory.mktemp("runapscheduler"))
+    assert manage(step, "migrate", "--noinput").returncode == 0
+    return step
+
+
+@pytest.fixture
+def step_copy(migrated_step, tmp_path):
+    """A copy with a database of its own, so each test starts with no jobs stored."""
+    return Path(shutil.copytree(migrated_step, tmp_path / migrated_step.name))
+
+
+def query(step, sql: str, *params) -> list[tuple]:
+    with sqlite3.connect(step / "db.sqlite3") as db:
+        return db.execute(sql, params).fetchall()
+
+
+def utc(stored: str) -> datetime:
+    """Django keeps date-times in SQLite as UTC text without an offset."""
+    return datetime.fromisoformat(stored).replace(tzinfo=timezone.utc)
+
+
+def stored_jobs(step) -> dict[str, datetime]:
+    """Each stored job id and its next run time."""
+    rows = query(step, "SELECT id, next_run_time FROM django_apscheduler_djangojob")
+    return {job_id: utc(at) for job_id, at in rows}
+
+
+def executions(step) -> list[tuple[datetime, str]]:
+    rows = query(
+        step,
+        "SELECT run_time, status FROM django_apscheduler_djangojobexecution"
+        " WHERE job_id = 'create_save' ORDER BY run_time",
+    )
+    return [
+        (datetime.fromisoformat(at).replace(tzinfo=timezone.utc), status) for at, status in rows
+    ]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_runapscheduler_runs_the_jobs_and_stops_cleanly(step_copy, signum):
+    with command(step_copy, "runapscheduler", accelerate=True) as scheduler:
+        [started] = scheduler.wait_for("Scheduler started in process")
+        scheduler.wait_for(EXECUTED, count=3)
+
+        assert scheduler.send(signum) == 0
+
+    assert schedulers_started(started) == [scheduler.process.pid]
+    assert f"Scheduler stopped in process {scheduler.process.pid}" in scheduler.text
+    assert query(step_copy, "SELECT COUNT(*) FROM eventapp_saveevent")[0][0] >= 3
+    assert [status for _, status in executions(step_copy)][:3] == ["Executed"] * 3
+
+
+def test_the_web_process_runs_no_scheduler_beside_runapscheduler(step_copy):
+    web_env = clean_env(SCHEDULER_AUTOSTART="0")
+    with (
+        command(step_copy, "runapscheduler", accelerate=True) as scheduler,
+        runserver(step_copy, "--noreload", env=web_env) as web,
+    ):
+        scheduler.wait_for(EXECUTED, count=2)
+        web.wait_for("Quit the server with")
+        page = urllib.request.urlopen(web.url, timeout=10).read().decode()
+        web.interrupt()
+        scheduler.interrupt()
+
+    assert "No scheduler runs in this process" in page
+    assert schedulers_started(web.text) == []
+    assert schedulers_started(scheduler.text) == [scheduler.process.pid]
+
+
+def run_until_killed(step, start: datetime, runs: int) -> str:
+    """Run runapscheduler from START (simulated) until RUNS runs, then SIGKILL it."""
+    with command(step, "runapscheduler", accelerate=True, start=start) as scheduler:
+        scheduler.wait_for(EXECUTED, count=runs)
+        scheduler.send(signal.SIGKILL)
+    return scheduler.text
+
+
+def test_a_killed_scheduler_process_picks_up_where_it_left(step_copy):
+    run_until_killed(step_copy, START, runs=2)
+    jobs = stored_jobs(step_copy)
+    due = jobs["create_save"]
+
+    # Down for a moment: the run it missed runs as it comes back, once.
+    output = run_until_killed(step_copy, due + GRACE / 2, runs=2)
+    assert f"(scheduled at {due})" in output
+    after_short = stored_jobs(step_copy)
+
+    # Down for hours: the latest missed run is recorded as missed, and skipped.
+    latest = after_short["create_save"] + timedelta(hours=3)
+    output = run_until_killed(step_copy, latest + GRACE * 1.5, runs=1)
+    assert "was missed by" in output
+
+    assert set(after_short) == set(jobs)  # each job once, under its id
+    assert after_short["delete_old_job_executions"] == jobs["delete_old_job_executions"]
+    history = executions(step_copy)
+    assert (due, "Executed") in history
+    assert (latest, "Missed!") in history
+    times = [at for at, _ in history]
+    assert len(times) == len(set(times))
+    assert all((at - times[0]) % timedelta(minutes=1) == timedelta(0) for at in times)
