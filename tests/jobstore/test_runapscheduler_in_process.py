@@ -1,0 +1,56 @@
+"""runapscheduler in this process: what the subprocess tests see, with coverage measured."""
+
+import logging
+import os
+import signal
+import threading
+from unittest import mock
+
+import pytest
+from apscheduler.events import EVENT_SCHEDULER_START
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from django.core.management import call_command
+from django_apscheduler.models import DjangoJob
+
+
+@pytest.fixture
+def signal_handlers():
+    """The command installs its own SIGINT and SIGTERM handlers; put pytest's back."""
+    saved = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    yield
+    for signum, handler in saved.items():
+        signal.signal(signum, handler)
+
+
+def send_once_started(signum: int, schedulers: list[BaseScheduler]):
+    """Patch BaseScheduler.start so that SIGNUM reaches this process once one has started."""
+    real_start = BaseScheduler.start
+
+    def start(scheduler, *args, **kwargs):
+        def started(_event) -> None:
+            schedulers.append(scheduler)
+            threading.Thread(target=os.kill, args=(os.getpid(), signum)).start()
+
+        scheduler.add_listener(started, EVENT_SCHEDULER_START)
+        return real_start(scheduler, *args, **kwargs)
+
+    return mock.patch.object(BaseScheduler, "start", start)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_runapscheduler_stores_the_jobs_and_stops_on_a_signal(
+    transactional_db, signal_handlers, caplog, signum
+):
+    schedulers: list[BaseScheduler] = []
+    with caplog.at_level(logging.INFO), send_once_started(signum, schedulers):
+        call_command("runapscheduler")
+
+    [scheduler] = schedulers
+    assert isinstance(scheduler, BlockingScheduler)
+    assert not scheduler.running
+    assert {"create_save", "delete_old_job_executions"} <= set(
+        DjangoJob.objects.values_list("id", flat=True)
+    )
+    assert f"Scheduler started in process {os.getpid()}" in caplog.text
+    assert f"Scheduler stopped in process {os.getpid()}" in caplog.text
