@@ -10,7 +10,7 @@ import pytest
 from apscheduler.events import EVENT_SCHEDULER_START
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django_apscheduler.models import DjangoJob
 
 
@@ -54,3 +54,9 @@ def test_runapscheduler_stores_the_jobs_and_stops_on_a_signal(
     )
     assert f"Scheduler started in process {os.getpid()}" in caplog.text
     assert f"Scheduler stopped in process {os.getpid()}" in caplog.text
+
+
+def test_runapscheduler_refuses_to_run_beside_an_autostarted_scheduler(clock):
+    with pytest.raises(CommandError, match="SCHEDULER_AUTOSTART is on"):
+        call_command("runapscheduler")
+    assert clock.scheduler.running
