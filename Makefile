@@ -31,16 +31,10 @@ run: $(INSTALLED)
 	cd $(call step_dir,$(RUN_STEP)) && $(BIN)/python manage.py ensureadmin
 	cd $(call step_dir,$(RUN_STEP)) && $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-# Each step runs in its own pytest process, with its own settings.
+# Each step runs in its own pytest process with its own settings, two at a time.
 test: $(INSTALLED)
 	@test -n "$(TEST_STEPS)" || { echo "No step $(STEP). Steps: $(ALL_STEPS)"; exit 1; }
-	@failed=""; for step in $(TEST_STEPS); do \
-	  echo "=== $$step ==="; \
-	  (cd $$step && COVERAGE_FILE=$(CURDIR)/.coverage.$$step $(BIN)/pytest \
-	    --cov=eventapp --cov=eventproject --cov-config=$(CURDIR)/pyproject.toml \
-	    --cov-report=term-missing:skip-covered) || failed="$$failed $$step"; \
-	done; \
-	if [ -n "$$failed" ]; then echo "FAILED:$$failed"; exit 1; fi
+	$(BIN)/python tools/run_tests.py $(TEST_STEPS)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

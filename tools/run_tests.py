@@ -1,0 +1,118 @@
+"""Run the shared suite once per step, each step in its own pytest process.
+
+`make test` calls this. Steps run side by side (two at a time by default: the
+suite is mostly waiting on threads and subprocesses), each from its own folder
+with its own settings and coverage file. Their outputs are printed whole, one
+after the other, then one closing line with the totals.
+
+    python tools/run_tests.py STEP_DIR... [--jobs N] [--docs]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+COUNTS = re.compile(r"(\d+) (passed|failed|errors?|skipped)")
+
+
+@dataclass
+class Suite:
+    name: str
+    command: list[str]
+    cwd: Path
+    env: dict[str, str]
+
+
+@dataclass
+class Outcome:
+    suite: Suite
+    returncode: int
+    output: str
+    seconds: float
+
+    def counts(self) -> dict[str, int]:
+        closing = next(
+            (line for line in reversed(self.output.splitlines()) if COUNTS.search(line)), ""
+        )
+        found = {
+            kind.rstrip("s") if kind.startswith("error") else kind: int(n)
+            for n, kind in COUNTS.findall(closing)
+        }
+        return found
+
+
+def step_suite(step: Path) -> Suite:
+    coverage_file = ROOT / f".coverage.{step.name}"
+    return Suite(
+        name=step.name,
+        command=[
+            sys.executable,
+            "-m",
+            "pytest",
+            "-c",
+            "pytest.ini",
+            "--cov=eventapp",
+            "--cov=eventproject",
+            f"--cov-config={ROOT / 'pyproject.toml'}",
+            "--cov-report=term-missing:skip-covered",
+        ],
+        cwd=step,
+        env={**os.environ, "COVERAGE_FILE": str(coverage_file)},
+    )
+
+
+def run(suite: Suite) -> Outcome:
+    started = time.perf_counter()
+    result = subprocess.run(
+        suite.command,
+        cwd=suite.cwd,
+        env=suite.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=False,
+    )
+    return Outcome(suite, result.returncode, result.stdout, time.perf_counter() - started)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("steps", nargs="+", type=Path)
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args()
+
+    suites = [step_suite(ROOT / step) for step in args.steps]
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        outcomes = list(pool.map(run, suites))
+
+    totals: dict[str, int] = {}
+    for outcome in outcomes:
+        print(f"=== {outcome.suite.name} ({outcome.seconds:.1f} s) ===")
+        print(outcome.output)
+        for kind, number in outcome.counts().items():
+            totals[kind] = totals.get(kind, 0) + number
+    failed_suites = [o.suite.name for o in outcomes if o.returncode != 0]
+    for outcome in outcomes:
+        status = "ok" if outcome.returncode == 0 else f"FAILED (exit {outcome.returncode})"
+        print(f"{outcome.suite.name}: {status}, {outcome.seconds:.1f} s")
+    failed = totals.get("failed", 0) + totals.get("error", 0)
+    if failed_suites and not failed:
+        failed = len(failed_suites)  # a suite that crashed before reporting counts too
+    closing = f"{totals.get('passed', 0)} passed, {failed} failed"
+    if totals.get("skipped"):
+        closing += f", {totals['skipped']} skipped"
+    print(closing)
+    return 1 if failed_suites else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
