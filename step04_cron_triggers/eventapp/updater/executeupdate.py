@@ -1,0 +1,63 @@
+"""Build this process's scheduler, add the job and start it: once."""
+
+import atexit
+import logging
+import os
+import threading
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from django.conf import settings
+
+from .updater import create_save
+
+logger = logging.getLogger(__name__)
+
+_lock = threading.Lock()
+_scheduler: BackgroundScheduler | None = None
+
+
+# --8<-- [start:build]
+def build_scheduler() -> BackgroundScheduler:
+    scheduler = BackgroundScheduler(timezone=settings.TIME_ZONE)
+    scheduler.add_job(
+        create_save,
+        "interval",
+        minutes=1,
+        id="create_save",  # a stable id: adding it again replaces it
+        replace_existing=True,
+    )
+    return scheduler
+
+
+# --8<-- [end:build]
+
+
+# --8<-- [start:start]
+def start_scheduler() -> BackgroundScheduler:
+    """Start the scheduler if this process has none yet; return the running one."""
+    global _scheduler
+    with _lock:
+        if _scheduler is None:
+            _scheduler = build_scheduler()
+            _scheduler.start()
+            atexit.register(stop_scheduler)
+            logger.info("Scheduler started in process %d", os.getpid())
+        return _scheduler
+
+
+# --8<-- [end:start]
+
+
+def stop_scheduler() -> None:
+    """Shut the scheduler down, waiting for a running job to finish."""
+    global _scheduler
+    with _lock:
+        if _scheduler is None:
+            return
+        _scheduler.shutdown(wait=True)
+        _scheduler = None
+        logger.info("Scheduler stopped in process %d", os.getpid())
+
+
+def running_scheduler() -> BackgroundScheduler | None:
+    return _scheduler
