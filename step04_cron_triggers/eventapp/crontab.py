@@ -134,7 +134,8 @@ class CrontabTrigger(BaseTrigger):
                 continue
             for minute in sorted(self.crontab.minutes):
                 wall = datetime.combine(day, time(hour, minute))
-                fire_times.extend(moment.astimezone(timezone.utc) for moment in self._instants(wall))
+                instants = self._instants(wall)
+                fire_times.extend(moment.astimezone(timezone.utc) for moment in instants)
         return fire_times
 
     def _instants(self, wall: datetime) -> list[datetime]:

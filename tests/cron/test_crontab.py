@@ -53,8 +53,8 @@ DENSE_TABLE = [
     "* 2 * * *",
 ]
 DENSE_SPANS = [
-    (datetime(2026, 3, 22), datetime(2026, 4, 5)),
-    (datetime(2026, 10, 18), datetime(2026, 11, 1)),
+    (datetime(2026, 3, 22, 0, 0, 30), datetime(2026, 4, 5)),
+    (datetime(2026, 10, 18, 0, 0, 30), datetime(2026, 11, 1)),
 ]
 
 # Where croniter is not cron: cron (``man 8 cron``) runs a job at a fixed time in the
