@@ -1,5 +1,6 @@
 import os
 import sys
+import warnings
 
 from django.apps import AppConfig
 from django.conf import settings
@@ -31,6 +32,8 @@ def scheduler_should_start() -> bool:
 
 # --8<-- [end:once]
 
+DB_DURING_START_UP = "Accessing the database during app initialization"
+
 
 class EventappConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
@@ -39,23 +42,27 @@ class EventappConfig(AppConfig):
     # --8<-- [start:ready]
     def ready(self) -> None:
         if scheduler_should_start():
+            # DjangoJobStore reads and writes its tables as the scheduler starts, and
+            # Django warns about any query made while apps are still loading. In the
+            # one process that runs the scheduler that is meant (run `migrate` first).
+            warnings.filterwarnings("ignore", DB_DURING_START_UP, RuntimeWarning)
             self.start_scheduler()
 
     # --8<-- [end:ready]
 
     def start_scheduler(self):
-        from .updater import executeupdate
+        from .updater import updater
 
-        return executeupdate.start_scheduler()
+        return updater.start_scheduler()
 
     def stop_scheduler(self) -> None:
-        from .updater import executeupdate
+        from .updater import updater
 
-        executeupdate.stop_scheduler()
+        updater.stop_scheduler()
 
     @property
     def scheduler(self):
         """The scheduler running in this process, or None."""
-        from .updater import executeupdate
+        from .updater import updater
 
-        return executeupdate.running_scheduler()
+        return updater.running_scheduler()

@@ -1,8 +1,12 @@
 import os
+from zoneinfo import available_timezones
 
 from django.apps import apps
+from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.csrf import ensure_csrf_cookie
 
 from .models import SaveEvent
 
@@ -20,3 +24,17 @@ def index(request: HttpRequest) -> HttpResponse:
         "row_count": SaveEvent.objects.count(),
     }
     return render(request, "eventapp/index.html", context)
+
+
+@staff_member_required
+@ensure_csrf_cookie
+def jobs_page(request: HttpRequest) -> HttpResponse:
+    """Staff manage the jobs here; the page's script talks to the JSON API (api.py)."""
+    from .updater.updater import TASKS
+
+    context = {
+        "tasks": list(TASKS),
+        "time_zones": sorted(available_timezones()),
+        "default_time_zone": settings.TIME_ZONE,
+    }
+    return render(request, "eventapp/jobs.html", context)

@@ -1,4 +1,4 @@
-"""Settings for step 1. Values a deployment changes come from the environment."""
+"""Settings for step 4. Values a deployment changes come from the environment."""
 
 import os
 from pathlib import Path
@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_apscheduler",
 ]
 
 MIDDLEWARE = [
@@ -77,6 +78,14 @@ DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": BASE_DIR / "db.sqlite3",
+        # The scheduler writes while requests do. IMMEDIATE takes the write lock as a
+        # transaction begins, so a writer waits for another (up to `timeout` seconds)
+        # instead of failing with "database is locked" half-way; WAL lets reads go on.
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        },
     }
 }
 
@@ -88,11 +97,16 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = "UTC"
+# A zone with daylight saving time: cron jobs run at local times (05:20 stays 05:20
+# in summer and winter). Stored date-times stay UTC (USE_TZ).
+TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+
+# The JSON API answers a failed CSRF check with JSON (eventapp/api.py).
+CSRF_FAILURE_VIEW = "eventapp.api.csrf_failure"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Show what the scheduler does in the runserver console.

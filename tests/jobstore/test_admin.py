@@ -1,10 +1,15 @@
 """The admin shows each job's run history and runs a job on demand."""
 
+from datetime import datetime, timezone
+
 from django_apscheduler.models import DjangoJobExecution
+from django_apscheduler.util import get_local_dt_format
 from support.faults import fail_once
 
 from eventapp.models import SaveEvent
 
+FIRST_RUN = datetime(2026, 3, 2, 9, 1, 30, tzinfo=timezone.utc)
+SECOND_RUN = datetime(2026, 3, 2, 9, 2, 30, tzinfo=timezone.utc)
 EXECUTIONS = "/admin/django_apscheduler/djangojobexecution/"
 JOBS = "/admin/django_apscheduler/djangojob/"
 
@@ -17,8 +22,9 @@ def test_the_history_shows_status_run_time_and_duration(clock, admin_client, mon
 
     assert "2 django job executions" in page
     assert ">Executed<" in page and ">Error!<" in page
-    assert "March 2, 2026, 9:01:30 a.m." in page  # run time of the failed run
-    assert "March 2, 2026, 9:02:30 a.m." in page
+    # The admin shows times in the step's TIME_ZONE, as "March 2, 2026, 9:01:30 a.m." in UTC.
+    assert get_local_dt_format(FIRST_RUN) in page  # run time of the failed run
+    assert get_local_dt_format(SECOND_RUN) in page
     assert "Duration (sec)" in page
 
 
@@ -49,4 +55,4 @@ def test_the_job_list_shows_the_next_run_time(clock, admin_client):
     page = admin_client.get(JOBS).content.decode()
 
     assert "create_save" in page and "delete_old_job_executions" in page
-    assert "March 2, 2026, 9:01:30 a.m." in page
+    assert get_local_dt_format(FIRST_RUN) in page

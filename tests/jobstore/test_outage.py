@@ -54,7 +54,7 @@ def test_a_long_outage_is_recorded_as_missed(start_clock, eventapp_config):
     runs = clock.wait_for_runs("create_save")
 
     assert create_save_runs(runs) == [(latest, EVENT_JOB_MISSED)]
-    missed = DjangoJobExecution.objects.get(status=DjangoJobExecution.MISSED)
+    missed = DjangoJobExecution.objects.get(job_id="create_save", status=DjangoJobExecution.MISSED)
     assert (missed.job_id, missed.run_time) == ("create_save", latest)
     assert SaveEvent.objects.count() == 3
 

@@ -41,5 +41,5 @@ def test_the_database_waits_for_its_lock_instead_of_failing(clock):
         writer.join(timeout=60)
 
     assert errors == []
-    assert [run.ok for run in runs] == [True] * MINUTES
+    assert [run.ok for run in runs if run.job_id == "create_save"] == [True] * MINUTES
     assert SaveEvent.objects.count() == MINUTES + WRITERS * TRANSACTIONS_EACH

@@ -1,14 +1,17 @@
 """Step 3 on: jobs and their run history live in the database (DjangoJobStore)."""
 
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django_apscheduler.jobstores import DjangoJobStore
 from django_apscheduler.models import DjangoJob, DjangoJobExecution
 from support.faults import fail_once
 
-SUNDAY_BEFORE_MIDNIGHT = datetime(2026, 3, 8, 23, 58, 30, tzinfo=timezone.utc)
+# Local time: the weekly job runs at Monday 00:00 in the step's TIME_ZONE.
+SUNDAY_BEFORE_MIDNIGHT = datetime(2026, 3, 8, 23, 58, 30, tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 
 def test_the_default_job_store_is_the_database(clock):
