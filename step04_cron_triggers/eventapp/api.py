@@ -203,6 +203,8 @@ def runs(job_id: str, limit: int = 1) -> list[dict[str, Any]]:
 
 def job_json(job: Job) -> dict[str, Any]:
     trigger_zone = getattr(job.trigger, "timezone", None)
+    if isinstance(job.trigger, DateTrigger):
+        trigger_zone = job.trigger.run_date.tzinfo
     next_run = job.next_run_time
     if next_run is not None and trigger_zone is not None:
         next_run = next_run.astimezone(trigger_zone)
@@ -264,7 +266,7 @@ def trigger_from(data: dict[str, Any]) -> BaseTrigger:
         return cron_trigger(data.get("crontab"), tz)
     if kind == "interval":
         return IntervalTrigger(timezone=tz, **interval_of(data))
-    return DateTrigger(run_date=run_date_of(data.get("run_date")), timezone=tz)
+    return DateTrigger(run_date=run_date_of(data.get("run_date")).astimezone(zone(tz)))
 
 
 # --8<-- [end:trigger_from]

@@ -227,6 +227,9 @@ class JobEditor(BaseScheduler):
     def wakeup(self) -> None:
         pass  # nothing to wake: this process runs no jobs
 
+    def shutdown(self, wait: bool = True) -> None:
+        super().shutdown(wait)
+
 
 _editor: JobEditor | None = None
 
