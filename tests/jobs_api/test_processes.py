@@ -1,0 +1,95 @@
+"""The jobs API with real processes, in both set-ups: the scheduler inside the web
+process, and `runapscheduler` beside a web process started with SCHEDULER_AUTOSTART=0.
+A change made through the web process reaches the scheduler within seconds, and only
+one process ever runs jobs. Real time here: these measure how soon a change is seen."""
+
+import signal
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from support.processes import clean_env, command, copy_step, manage, runserver, schedulers_started
+from support.web import ADMIN_PASSWORD, StaffSession
+
+RUNNING = 'Running job "{}'
+SEEN_WITHIN = 5  # seconds: runapscheduler looks at its store every 2 s
+
+
+@pytest.fixture(scope="module")
+def step_copy(tmp_path_factory):
+    step = copy_step(tmp_path_factory.mktemp("jobs-processes"))
+    assert manage(step, "migrate", "--noinput").returncode == 0
+    created = manage(step, "ensureadmin", env=clean_env(DJANGO_SUPERUSER_PASSWORD=ADMIN_PASSWORD))
+    assert created.returncode == 0, created.stderr
+    return step
+
+
+def soon(seconds: float) -> str:
+    return (datetime.now(timezone.utc) + timedelta(seconds=seconds)).isoformat()
+
+
+def seconds_until(process, text: str) -> float:
+    began = time.monotonic()
+    process.wait_for(text, timeout=SEEN_WITHIN * 3)
+    return time.monotonic() - began
+
+
+def test_with_the_scheduler_in_the_web_process(step_copy):
+    with runserver(step_copy, "--noreload") as web:
+        [started] = web.wait_for("Scheduler started in process")
+        web.wait_for("Quit the server with")
+        staff = StaffSession(web.url).login()
+
+        status, job = staff.api(
+            "POST",
+            "/api/jobs/",
+            {"task": "report_open_campaigns", "trigger": "date", "run_date": soon(1)},
+        )
+        assert status == 201, job
+        ran_after = seconds_until(web, RUNNING.format("report_open_campaigns"))
+
+        status, _ = staff.api("POST", "/api/jobs/create_save/run")
+        assert status == 202
+        web.wait_for(RUNNING.format("create_save"), timeout=SEEN_WITHIN)
+
+        assert web.interrupt() == 0
+
+    assert schedulers_started(web.text) == schedulers_started(started)
+    assert ran_after < SEEN_WITHIN
+
+
+def test_with_runapscheduler_and_a_web_process_that_runs_no_jobs(step_copy):
+    web_env = clean_env(SCHEDULER_AUTOSTART="0")
+    with (
+        command(step_copy, "runapscheduler") as scheduler,
+        runserver(step_copy, "--noreload", env=web_env) as web,
+    ):
+        scheduler.wait_for("Scheduler started in process")
+        web.wait_for("Quit the server with")
+        staff = StaffSession(web.url).login()
+
+        status, job = staff.api(
+            "POST",
+            "/api/jobs/",
+            {"task": "report_open_campaigns", "trigger": "date", "run_date": soon(1)},
+        )
+        assert status == 201, job
+        added_after = seconds_until(scheduler, RUNNING.format("report_open_campaigns"))
+
+        status, _ = staff.api("POST", "/api/jobs/create_save/run")
+        assert status == 202
+        ran_after = seconds_until(scheduler, RUNNING.format("create_save"))
+
+        status, paused = staff.api("POST", "/api/jobs/create_save/pause")
+        assert (status, paused["paused"]) == (200, True)
+        status, listed = staff.api("GET", "/api/jobs/")
+        assert {job["id"]: job["paused"] for job in listed["jobs"]}["create_save"] is True
+
+        web.interrupt()
+        scheduler.send(signal.SIGTERM)
+
+    assert schedulers_started(web.text) == []
+    assert "Running job" not in web.text
+    assert schedulers_started(scheduler.text) == [scheduler.process.pid]
+    assert added_after < SEEN_WITHIN
+    assert ran_after < SEEN_WITHIN
