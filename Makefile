@@ -1,6 +1,7 @@
 # Scheduled jobs in Django, step by step.
 #   make run [STEP=N]    set everything up, then serve step N (default 1) at http://127.0.0.1:8000/
 #   make test [STEP=N]   set everything up, then run the shared suite for every step (or step N)
+#   make screenshots     step 4's pages, through a real browser, into docs/assets/screenshots/
 #   make lint | bench | docs | docs-build | lock | clean
 
 PYTHON ?= python3
@@ -13,7 +14,7 @@ ALL_STEPS := $(sort $(wildcard step0*_*))
 step_dir = $(firstword $(wildcard step0$(1)_*))
 TEST_STEPS := $(if $(STEP),$(call step_dir,$(STEP)),$(ALL_STEPS))
 
-.PHONY: setup run test lint bench lock clean
+.PHONY: setup run test lint bench lock clean screenshots
 
 setup: $(INSTALLED)
 
@@ -39,6 +40,11 @@ test: $(INSTALLED)
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Needs chromium (apt-get install chromium); the browser test writes them as it goes.
+screenshots: $(INSTALLED)
+	cd $(call step_dir,4) && $(BIN)/pytest ../tests/jobs_api/test_browser.py \
+	  --screenshots=$(CURDIR)/docs/assets/screenshots
 
 bench: $(INSTALLED)
 	$(BIN)/python tools/bench.py $(TEST_STEPS)

@@ -57,6 +57,15 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+def pytest_addoption(parser) -> None:
+    parser.addoption(
+        "--screenshots",
+        metavar="DIR",
+        default=None,
+        help="browser tests also save screenshots of the pages into DIR",
+    )
+
+
 def pytest_configure(config) -> None:
     from django.conf import settings
 

@@ -1,0 +1,109 @@
+"""The jobs page as a person uses it, in a real browser against a real runserver:
+log in, add a cron job while watching the preview, pause, resume, run now, remove.
+
+With --screenshots=DIR it also saves the home page, the admin and the jobs page
+there (`make screenshots` writes docs/assets/screenshots/)."""
+
+import re
+
+import pytest
+from support.browser import chromium
+from support.processes import clean_env, copy_step, manage, runserver
+from support.web import ADMIN_PASSWORD
+
+WAIT_MS = 10_000
+FIVE_SUNDAY_NOONS = """() => {
+    const items = [...document.querySelectorAll("#preview li")];
+    return items.length === 5 && items.every(li => li.textContent.includes("T12:00:00"));
+}"""
+LAST_RUN_EXECUTED = """id => {
+    const row = document.querySelector(`#job-table tr[data-id="${id}"]`);
+    return row && row.textContent.includes("Executed");
+}"""
+
+
+@pytest.fixture(scope="module")
+def step_copy(tmp_path_factory):
+    step = copy_step(tmp_path_factory.mktemp("browser"))
+    assert manage(step, "migrate", "--noinput").returncode == 0
+    created = manage(step, "ensureadmin", env=clean_env(DJANGO_SUPERUSER_PASSWORD=ADMIN_PASSWORD))
+    assert created.returncode == 0, created.stderr
+    return step
+
+
+@pytest.fixture
+def browser():
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture
+def server(step_copy):
+    with runserver(step_copy, "--noreload") as server:
+        server.wait_for("Quit the server with")
+        yield server
+        server.interrupt()
+
+
+def log_in(page, url: str) -> None:
+    page.goto(f"{url}admin/login/?next=/jobs/")
+    page.fill("#id_username", "admin")
+    page.fill("#id_password", ADMIN_PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(re.compile(r"/jobs/$"))
+
+
+def row(page, job_id: str):
+    return page.locator(f'#job-table tr[data-id="{job_id}"]')
+
+
+def test_staff_add_preview_pause_resume_run_and_remove_a_job(browser, server, request):
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.set_default_timeout(WAIT_MS)
+    log_in(page, server.url)
+    page.wait_for_selector('#job-table tr[data-id="create_save"]')
+
+    page.fill("#crontab", "0 12 * * 0")  # 0 is Sunday
+    page.wait_for_function(FIVE_SUNDAY_NOONS)
+    page.fill("#crontab", "0 12 * * 8")
+    page.wait_for_selector("#preview.error")
+    assert "day of week: 8 is out of range" in page.inner_text("#preview")
+
+    page.fill("#crontab", "30 6 * * mon-fri")
+    page.fill("#job-id", "weekday-mornings")
+    page.click("#submit")
+    added = row(page, "weekday-mornings")
+    added.wait_for()
+    assert "cron[30 6 * * mon-fri] (Europe/Berlin)" in added.inner_text()
+    assert "T06:30:00+0" in added.inner_text()
+
+    added.locator("button[data-action=pause]").click()
+    row(page, "weekday-mornings").locator("td.paused").wait_for()
+    row(page, "weekday-mornings").locator("button[data-action=resume]").click()
+    row(page, "weekday-mornings").locator("button[data-action=pause]").wait_for()
+    assert "paused" not in row(page, "weekday-mornings").inner_text()
+
+    row(page, "create_save").locator("button[data-action=run]").click()
+    page.wait_for_function(LAST_RUN_EXECUTED, arg="create_save")
+
+    screenshots = request.config.getoption("--screenshots")
+    if screenshots:
+        save_screenshots(page, server.url, screenshots)
+
+    row(page, "weekday-mornings").locator("button[data-action=remove]").click()
+    row(page, "weekday-mornings").wait_for(state="detached")
+    assert "remove: weekday-mornings" in page.inner_text("#message")
+
+
+def save_screenshots(page, url: str, folder: str) -> None:
+    from pathlib import Path
+
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=target / "jobs-page.png", full_page=True)
+    page.goto(f"{url}admin/")
+    page.screenshot(path=target / "admin.png", full_page=True)
+    page.goto(url)
+    page.screenshot(path=target / "home.png", full_page=True)
+    page.goto(f"{url}jobs/")
+    page.wait_for_selector('#job-table tr[data-id="weekday-mornings"]')
