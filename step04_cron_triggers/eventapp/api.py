@@ -30,7 +30,7 @@ from django.views.csrf import csrf_failure as html_csrf_failure
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_apscheduler.models import DjangoJobExecution
 
-from .crontab import CrontabError, crontab_trigger, zone
+from .crontab import CrontabError, crontab_trigger, next_fire_times, zone
 
 MAX_BODY_BYTES = 4096
 MAX_PREVIEW = 50
@@ -179,13 +179,8 @@ def cron_preview(request: HttpRequest) -> JsonResponse:
     if not count_text.isdigit() or not 1 <= int(count_text) <= MAX_PREVIEW:
         raise BadRequest(f"count: a whole number from 1 to {MAX_PREVIEW}")
     trigger = cron_trigger(request.GET.get("crontab", ""), time_zone_of(request.GET))
-    times, previous, now = [], None, timezone.now()
-    while len(times) < int(count_text):
-        previous = trigger.get_next_fire_time(previous, now)
-        if previous is None:
-            break
-        times.append(previous.isoformat())
-    return JsonResponse({"next": times})
+    times = next_fire_times(trigger, int(count_text), timezone.now())
+    return JsonResponse({"next": [time.isoformat() for time in times]})
 
 
 def runs(job_id: str, limit: int = 1) -> list[dict[str, Any]]:

@@ -106,9 +106,6 @@ class CrontabTrigger(BaseTrigger):
     def __str__(self) -> str:
         return f"cron[{self.crontab.expression}]"
 
-    def __repr__(self) -> str:
-        return f"<CrontabTrigger {self.crontab.expression!r} {self.timezone.key}>"
-
     def get_next_fire_time(
         self, previous_fire_time: datetime | None, now: datetime
     ) -> datetime | None:
@@ -149,6 +146,18 @@ class CrontabTrigger(BaseTrigger):
         if self.crontab.fixed_time:
             return [_end_of_gap(wall, self.timezone)]  # the skipped hour: run after it
         return []
+
+
+def next_fire_times(trigger: BaseTrigger, count: int, now: datetime) -> list[datetime]:
+    """The next COUNT fire times after NOW, asked for as the scheduler asks."""
+    times: list[datetime] = []
+    previous = None
+    while len(times) < count:
+        previous = trigger.get_next_fire_time(previous, now)
+        if previous is None:  # the schedule has ended
+            break
+        times.append(previous)
+    return times
 
 
 def zone(name: str) -> ZoneInfo:

@@ -9,7 +9,7 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger
 from croniter import croniter
 
-from eventapp.crontab import CrontabError, crontab_trigger, parse_crontab
+from eventapp.crontab import CrontabError, crontab_trigger, next_fire_times, parse_crontab
 
 BERLIN = "Europe/Berlin"
 YEAR_START = datetime(2025, 12, 31, 23, 59, 30)  # not on a minute: off-by-ones show
@@ -234,3 +234,17 @@ def test_the_trigger_survives_the_job_store():
         trigger, start, start + timedelta(days=90)
     )
     assert str(copy) == "cron[0 0 13 * 5]"
+
+
+def test_the_search_for_a_fire_time_is_bounded():
+    """A trigger that finds nothing in its search window says so (None) instead of
+    searching forever; parse_crontab refuses schedules that never fire."""
+    trigger = crontab_trigger("0 0 29 2 *", "UTC")  # next in 2028
+    start = datetime(2026, 3, 1, tzinfo=ZoneInfo("UTC"))
+    assert next_fire_times(trigger, 2, start) == [
+        datetime(2028, 2, 29, tzinfo=ZoneInfo("UTC")),
+        datetime(2032, 2, 29, tzinfo=ZoneInfo("UTC")),
+    ]
+
+    trigger.SEARCH_DAYS = 365
+    assert next_fire_times(trigger, 2, start) == []
