@@ -52,9 +52,9 @@ DENSE_TABLE = [
     "*/20 2 * * *",
     "* 2 * * *",
 ]
-DENSE_SPANS = [
-    (datetime(2026, 3, 22, 0, 0, 30), datetime(2026, 4, 5)),
-    (datetime(2026, 10, 18, 0, 0, 30), datetime(2026, 11, 1)),
+DENSE_SPANS = [  # the days around each change of the clock
+    (datetime(2026, 3, 27, 0, 0, 30), datetime(2026, 3, 31)),
+    (datetime(2026, 10, 23, 0, 0, 30), datetime(2026, 10, 27)),
 ]
 
 # Where croniter is not cron: cron (``man 8 cron``) runs a job at a fixed time in the
