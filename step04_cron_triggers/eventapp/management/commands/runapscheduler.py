@@ -11,7 +11,8 @@ import threading
 
 from apscheduler.events import EVENT_SCHEDULER_STARTED
 from apscheduler.schedulers.blocking import BlockingScheduler
-from django.core.management.base import BaseCommand
+from django.apps import apps
+from django.core.management.base import BaseCommand, CommandError
 
 from eventapp.updater.updater import build_scheduler
 
@@ -27,6 +28,11 @@ class Command(BaseCommand):
     help = "Run the project's scheduled jobs in this process until SIGINT or SIGTERM."
 
     def handle(self, *args, **options) -> None:
+        if apps.get_app_config("eventapp").scheduler is not None:
+            raise CommandError(
+                "SCHEDULER_AUTOSTART is on, so this process already runs a scheduler. "
+                "Unset it (or set it to 0) for runapscheduler."
+            )
         scheduler = build_scheduler(BlockingScheduler)
         # A signal handler interrupts the scheduler's own loop, in this thread. So shut
         # down from another thread: it waits for a running job while the loop ends.
