@@ -176,7 +176,10 @@ def run(request: HttpRequest, job_id: str) -> JsonResponse:
 def cron_preview(request: HttpRequest) -> JsonResponse:
     """The next COUNT fire times of a crontab string, for the page's live preview."""
     count_text = request.GET.get("count", "5")
-    if not count_text.isdigit() or not 1 <= int(count_text) <= MAX_PREVIEW:
+    if (
+        not (count_text.isascii() and count_text.isdigit())
+        or not 1 <= int(count_text) <= MAX_PREVIEW
+    ):
         raise BadRequest(f"count: a whole number from 1 to {MAX_PREVIEW}")
     trigger = cron_trigger(request.GET.get("crontab", ""), time_zone_of(request.GET))
     times = next_fire_times(trigger, int(count_text), timezone.now())
@@ -312,4 +315,6 @@ def run_date_of(value: Any) -> datetime:
         raise BadRequest("run_date: has no offset; write it as in '2026-03-02T09:00:00+01:00'")
     if run_date <= timezone.now():
         raise BadRequest("run_date: is in the past")
+    if run_date > timezone.now() + timedelta(days=36600):
+        raise BadRequest("run_date: is more than a hundred years ahead")
     return run_date

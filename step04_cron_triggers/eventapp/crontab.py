@@ -20,7 +20,8 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
 
 from apscheduler.triggers.base import BaseTrigger
 
@@ -57,7 +58,10 @@ MONTH = Field("month", 1, 12, MONTH_NAMES)
 WEEKDAY = Field("day of week", 0, 7, DAY_NAMES)
 FIELDS = (MINUTE, HOUR, DAY, MONTH, WEEKDAY)
 
-ITEM = re.compile(r"^(?:(?P<star>\*)|(?P<low>\w+)(?:-(?P<high>\w+))?)(?:/(?P<step>\w+))?$")
+WORD = r"[A-Za-z0-9]+"  # ASCII only: str.isdigit() also accepts digits such as "²"
+ITEM = re.compile(
+    rf"^(?:(?P<star>\*)|(?P<low>{WORD})(?:-(?P<high>{WORD}))?)(?:/(?P<step>{WORD}))?$"
+)
 
 
 @dataclass(frozen=True)
@@ -162,11 +166,15 @@ def next_fire_times(trigger: BaseTrigger, count: int, now: datetime) -> list[dat
 
 def zone(name: str) -> ZoneInfo:
     """The time zone called NAME (an IANA name such as 'Europe/Berlin')."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
-        message = f"unknown time zone {name!r}; use an IANA name such as 'Europe/Berlin'"
-        raise CrontabError(message) from None
+    if not isinstance(name, str) or name not in known_time_zones():
+        shown = repr(name)[:60]
+        raise CrontabError(f"unknown time zone {shown}; use an IANA name such as 'Europe/Berlin'")
+    return ZoneInfo(name)
+
+
+@cache
+def known_time_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
 
 
 def _exists(moment: datetime) -> bool:
@@ -261,7 +269,7 @@ def _parse_item(item: str, field: Field) -> range:
 
 
 def _number(text: str, field: Field) -> int:
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         value = int(text)
     elif field.names and text.lower() in field.names:
         return field.names[text.lower()]
@@ -274,7 +282,7 @@ def _number(text: str, field: Field) -> int:
 
 
 def _step(text: str, field: Field) -> int:
-    if not text.isdigit() or int(text) == 0:
+    if not (text.isascii() and text.isdigit()) or int(text) == 0:
         raise CrontabError(f"{field.name}: the step {text!r} must be a whole number above 0")
     return int(text)
 

@@ -209,6 +209,9 @@ def test_apschedulers_cron_trigger_skips_a_midnight_after_the_spring_change():
         ("0 0 1,,2 * *", "day of month: '' is not a number"),
         ("0 0 30 2 *", "never fires"),
         ("0 0 31 4,6,9,11 *", "never fires"),
+        ("² * * * *", "minute: '²' is not a number, name, range or step"),
+        ("٣ * * * *", "minute: '٣' is not a number, name, range or step"),
+        ("*/² * * * *", "minute: '*/²' is not a number, name, range or step"),
     ],
 )
 def test_what_cron_would_not_run_is_refused_with_the_reason(expression, reason):

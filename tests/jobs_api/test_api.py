@@ -168,6 +168,43 @@ def test_bad_input_is_refused_with_the_field_and_changes_nothing(
     assert list(DjangoJob.objects.values_list("id", "next_run_time", "job_state")) == before
 
 
+ODD_BODIES = [
+    b"\xff\xfe\x00garbage",
+    b"",
+    b"null",
+    b'"a string"',
+    json.dumps({"task": {"nested": 1}, "trigger": "cron", "crontab": "* * * * *"}).encode(),
+    json.dumps(
+        {"task": "create_save", "trigger": "cron", "crontab": "* * * * *", "timezone": "a" * 3000}
+    ).encode(),
+    json.dumps(
+        {"task": "create_save", "trigger": "cron", "crontab": "1-99999999999999999999 * * * *"}
+    ).encode(),
+    json.dumps({"task": "create_save", "trigger": "cron", "crontab": "\u0000 * * * *"}).encode(),
+    json.dumps({"task": "create_save", "trigger": "interval", "minutes": 10**30}).encode(),
+    json.dumps(
+        {
+            "task": "create_save",
+            "trigger": "date",
+            "run_date": "9999-12-31T23:59:59-12:00",
+            "timezone": "Asia/Tokyo",
+        }
+    ).encode(),
+    json.dumps(
+        {"task": "create_save", "trigger": "date", "run_date": "0001-01-01T00:00:00+14:00"}
+    ).encode(),
+]
+
+
+@pytest.mark.parametrize("body", ODD_BODIES)
+def test_odd_bodies_get_a_400_never_a_500(admin_client, body):
+    response = admin_client.post(JOBS, body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["error"]
+    assert not DjangoJob.objects.exists()
+
+
 def test_a_body_past_djangos_own_limit_is_a_400_too(admin_client, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     response = admin_client.post(JOBS, "x" * 2000, content_type="application/json")
@@ -281,6 +318,7 @@ def test_the_preview_count_goes_from_1_to_50(admin_client, count, length):
         ({"crontab": "* * * * *", "count": "0"}, "count: a whole number from 1 to 50"),
         ({"crontab": "* * * * *", "count": "51"}, "count: a whole number from 1 to 50"),
         ({"crontab": "* * * * *", "count": "five"}, "count: a whole number from 1 to 50"),
+        ({"crontab": "* * * * *", "count": "²"}, "count: a whole number from 1 to 50"),
         ({"crontab": "0 5 * *"}, "crontab: expected 5 fields"),
         ({}, "crontab: the crontab string is empty"),
         ({"crontab": "0 5 * * *", "timezone": "Nowhere"}, "timezone: unknown time zone 'Nowhere'"),
