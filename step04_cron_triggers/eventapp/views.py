@@ -1,5 +1,4 @@
 import os
-from zoneinfo import available_timezones
 
 from django.apps import apps
 from django.conf import settings
@@ -8,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
+from .crontab import known_time_zones
 from .models import SaveEvent
 
 LATEST_ROWS = 20
@@ -34,7 +34,7 @@ def jobs_page(request: HttpRequest) -> HttpResponse:
 
     context = {
         "tasks": list(TASKS),
-        "time_zones": sorted(available_timezones()),
+        "time_zones": sorted(known_time_zones()),
         "default_time_zone": settings.TIME_ZONE,
     }
     return render(request, "eventapp/jobs.html", context)
