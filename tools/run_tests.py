@@ -1,7 +1,7 @@
 """Run the shared suite once per step, each step in its own pytest process.
 
-`make test` calls this. Steps run side by side (two at a time by default: the
-suite is mostly waiting on threads and subprocesses), each from its own folder
+`make test` calls this. Steps run side by side (two at a time by default, the
+longest first), each from its own folder
 with its own settings and coverage file. Their outputs are printed whole, one
 after the other, then one closing line with the totals.
 
@@ -92,7 +92,9 @@ def main() -> int:
 
     suites = [step_suite(ROOT / step) for step in args.steps]
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        outcomes = list(pool.map(run, suites))
+        # Later steps run more tests: start them first, so no worker idles at the end.
+        futures = {suite.name: pool.submit(run, suite) for suite in reversed(suites)}
+        outcomes = [futures[suite.name].result() for suite in suites]
 
     totals: dict[str, int] = {}
     for outcome in outcomes:
