@@ -1,4 +1,4 @@
-"""Settings for step 4. Values a deployment changes come from the environment."""
+"""Project settings. Values a deployment changes come from the environment."""
 
 import os
 from pathlib import Path
