@@ -70,6 +70,16 @@ def step_suite(step: Path) -> Suite:
     )
 
 
+def docs_suite() -> Suite:
+    """The checks of the docs site: every page in every language, and a real build."""
+    return Suite(
+        name="docs",
+        command=[sys.executable, "-m", "pytest", "-c", "tests/docs/pytest.ini", "tests/docs"],
+        cwd=ROOT,
+        env=dict(os.environ),
+    )
+
+
 def run(suite: Suite) -> Outcome:
     started = time.perf_counter()
     result = subprocess.run(
@@ -88,11 +98,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("steps", nargs="+", type=Path)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--docs", action="store_true", help="also run the docs checks")
     args = parser.parse_args()
 
     suites = [step_suite(ROOT / step) for step in args.steps]
+    if args.docs:
+        suites.append(docs_suite())
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        # Later steps run more tests: start them first, so no worker idles at the end.
+        # The later a step, the more tests: start from the end, so no worker idles at the end.
         futures = {suite.name: pool.submit(run, suite) for suite in reversed(suites)}
         outcomes = [futures[suite.name].result() for suite in suites]
 
