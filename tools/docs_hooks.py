@@ -1,0 +1,77 @@
+"""MkDocs hook: show what changed between two step folders, computed at build time.
+
+A page writes ``<!-- diff: step01_basic_eventproject step02_decorators -->`` on a
+line of its own; the build replaces it with a unified diff of the two folders.
+A folder that does not exist stops the build with a message naming the page.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+
+ROOT = Path(__file__).resolve().parent.parent
+PLACEHOLDER = re.compile(r"^<!-- diff: (?P<old>\S+) (?P<new>\S+) -->$", re.MULTILINE)
+SKIPPED_DIRS = {"migrations", "__pycache__"}
+SKIPPED_FILES = {"pytest.ini"}
+SKIPPED_PREFIXES = ("db.sqlite3",)
+
+
+def step_files(step: Path) -> Iterator[Path]:
+    """The files a reader compares: code and templates, not generated or local files."""
+    for path in sorted(step.rglob("*")):
+        relative = path.relative_to(step)
+        if not path.is_file() or SKIPPED_DIRS.intersection(relative.parts[:-1]):
+            continue
+        if path.name in SKIPPED_FILES or path.name.startswith(SKIPPED_PREFIXES):
+            continue
+        if path.suffix == ".pyc":
+            continue
+        yield relative
+
+
+def read_lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines(keepends=True) if path.is_file() else []
+
+
+def step_diff(old: str, new: str) -> str:
+    """The unified diff from step folder ``old`` to step folder ``new``."""
+    old_dir, new_dir = ROOT / old, ROOT / new
+    for folder in (old_dir, new_dir):
+        if not folder.is_dir():
+            raise FileNotFoundError(f"step folder {folder.name!r} does not exist in {ROOT}")
+    chunks = []
+    for relative in sorted(set(step_files(old_dir)) | set(step_files(new_dir))):
+        old_file, new_file = old_dir / relative, new_dir / relative
+        chunks.extend(
+            difflib.unified_diff(
+                read_lines(old_file),
+                read_lines(new_file),
+                fromfile=f"{old}/{relative.as_posix()}" if old_file.exists() else "/dev/null",
+                tofile=f"{new}/{relative.as_posix()}" if new_file.exists() else "/dev/null",
+            )
+        )
+    return "".join(line if line.endswith("\n") else line + "\n" for line in chunks)
+
+
+def render(old: str, new: str) -> str:
+    diff = step_diff(old, new)
+    if not diff:
+        return f"*`{old}` and `{new}` hold the same code.*"
+    # A fence longer than any backtick run inside the diff.
+    fence = "`" * max([3, *(len(run) + 1 for run in re.findall(r"`+", diff))])
+    return f"{fence}diff\n{diff}{fence}"
+
+
+def on_page_markdown(markdown: str, page, config, files) -> str:
+    def replace(match: re.Match) -> str:
+        try:
+            return render(match["old"], match["new"])
+        except FileNotFoundError as error:
+            raise PluginError(f"{page.file.src_uri}: cannot show the diff: {error}") from None
+
+    return PLACEHOLDER.sub(replace, markdown)
