@@ -90,6 +90,7 @@ def eventapp_config():
     return apps.get_app_config("eventapp")
 
 
+# --8<-- [start:start_clock]
 @pytest.fixture
 def start_clock(transactional_db, eventapp_config) -> Iterator[Callable[..., AcceleratedClock]]:
     """Start the step's own scheduler at a simulated time and hand back its clock."""
@@ -105,6 +106,9 @@ def start_clock(transactional_db, eventapp_config) -> Iterator[Callable[..., Acc
             return AcceleratedClock.starting(eventapp_config.start_scheduler, traveller)
 
         yield start
+
+
+# --8<-- [end:start_clock]
 
 
 @pytest.fixture

@@ -59,6 +59,7 @@ class _Pending:
         return self.skipped or (self.submitted and self.outcomes >= self.expected_outcomes)
 
 
+# --8<-- [start:clock]
 @dataclass
 class AcceleratedClock:
     scheduler: BaseScheduler
@@ -71,6 +72,8 @@ class AcceleratedClock:
         if self.events is None:
             self.events = queue.Queue()
             self.scheduler.add_listener(self.events.put, WATCHED)
+
+    # --8<-- [end:clock]
 
     @classmethod
     def starting(
@@ -101,6 +104,7 @@ class AcceleratedClock:
     def now(self) -> datetime:
         return datetime.now(self.scheduler.timezone)
 
+    # --8<-- [start:advance]
     def advance(self, delta: timedelta | None = None, **kwargs: float) -> list[Run]:
         """Move simulated time forward, running every job that falls due on the way."""
         delta = delta if delta is not None else timedelta(**kwargs)
@@ -116,6 +120,8 @@ class AcceleratedClock:
             self._fire(due, {job_id for job_id, at in scheduled.items() if at <= due})
         self.traveller.move_to(end)
         return self.runs[first:]
+
+    # --8<-- [end:advance]
 
     def next_fire_time(self) -> datetime | None:
         return min(self._scheduled_jobs().values(), default=None)
@@ -135,6 +141,7 @@ class AcceleratedClock:
         self._wait_for(set(job_ids))
         return self.runs[first:]
 
+    # --8<-- [start:fire]
     def _fire(self, due: datetime, due_ids: set[str]) -> None:
         self.traveller.move_to(due)
         self.scheduler.wakeup()
@@ -151,6 +158,8 @@ class AcceleratedClock:
                     f"the scheduler did not finish {waiting} within {self.timeout} s"
                 ) from None
             self._record(event, pending.setdefault(event.job_id, _Pending()))
+
+    # --8<-- [end:fire]
 
     def _record(self, event: JobEvent, pending: _Pending) -> None:
         if event.code == EVENT_JOB_SUBMITTED:

@@ -14,6 +14,7 @@ import threading
 TICK_INTERVAL = 0.02
 
 
+# --8<-- [start:accelerate]
 def _accelerate() -> None:
     from datetime import datetime, timezone
 
@@ -34,6 +35,9 @@ def _accelerate() -> None:
                 scheduler.wakeup()
 
     threading.Thread(target=tick, name="accelerator", daemon=True).start()
+
+
+# --8<-- [end:accelerate]
 
 
 def _record_started_schedulers() -> list:
