@@ -10,6 +10,7 @@ from eventapp.models import SaveEvent
 ONE_MINUTE = timedelta(minutes=1)
 
 
+# --8<-- [start:example]
 def created_times() -> list:
     return list(SaveEvent.objects.order_by("created_at").values_list("created_at", flat=True))
 
@@ -32,6 +33,9 @@ def test_one_row_per_simulated_minute(clock, minutes):
     assert len(times) == minutes
     assert times[0] == start + ONE_MINUTE
     assert all(later - earlier == ONE_MINUTE for earlier, later in pairwise(times))
+
+
+# --8<-- [end:example]
 
 
 def test_every_run_is_reported_successful(clock):
