@@ -14,7 +14,7 @@ ALL_STEPS := $(sort $(wildcard step0*_*))
 step_dir = $(firstword $(wildcard step0$(1)_*))
 TEST_STEPS := $(if $(STEP),$(call step_dir,$(STEP)),$(ALL_STEPS))
 
-.PHONY: setup run test lint bench lock clean screenshots
+.PHONY: setup run test test-docs lint bench docs docs-build lock clean screenshots
 
 setup: $(INSTALLED)
 
@@ -35,7 +35,11 @@ run: $(INSTALLED)
 # Each step runs in its own pytest process with its own settings, two at a time.
 test: $(INSTALLED)
 	@test -n "$(TEST_STEPS)" || { echo "No step $(STEP). Steps: $(ALL_STEPS)"; exit 1; }
-	$(BIN)/python tools/run_tests.py $(TEST_STEPS)
+	$(BIN)/python tools/run_tests.py $(TEST_STEPS) $(if $(STEP),,--docs)
+
+# The checks of the docs site (every page in every language, anchors, snippets, a real build).
+test-docs: $(INSTALLED)
+	$(BIN)/pytest -c tests/docs/pytest.ini tests/docs
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
@@ -45,6 +49,15 @@ lint: $(INSTALLED)
 screenshots: $(INSTALLED)
 	cd $(call step_dir,4) && $(BIN)/pytest ../tests/jobs_api/test_browser.py \
 	  --screenshots=$(CURDIR)/docs/assets/screenshots
+
+# The site: docs/<language>/, built with mkdocs.yml. Port 8001 leaves 8000 to `make run`.
+export NO_MKDOCS_2_WARNING := 1
+
+docs: $(INSTALLED)
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8001
+
+docs-build: $(INSTALLED)
+	$(BIN)/mkdocs build --strict
 
 bench: $(INSTALLED)
 	$(BIN)/python tools/bench.py $(TEST_STEPS)

@@ -1,0 +1,112 @@
+"""Read the docs pages: what a translation must keep identical, and its prose."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs"
+SOURCE_LANGUAGE = "en"
+TRANSLATIONS = ("ru", "ko", "zh")
+
+HEADING = re.compile(r"^(#{1,6})\s+(?P<text>.*?)\s*$")
+HEADING_ID = re.compile(r"\{[^}]*#(?P<id>[\w-]+)[^}]*\}\s*$")
+FENCE = re.compile(r"^\s*(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+SNIPPET = re.compile(r"^\s*-{1,}8<-{1,}\s+\"(?P<target>[^\"]+)\"\s*$")
+DIFF_PLACEHOLDER = re.compile(r"^<!-- diff: \S+ \S+ -->$")
+CODE_SPAN = re.compile(r"`[^`]*`")
+LINK_TARGET = re.compile(r"\]\([^)]*\)")
+LETTERS = re.compile(r"[^\W\d_]{3,}")
+
+
+@dataclass(frozen=True)
+class Page:
+    language: str
+    path: Path  # relative to the language folder
+
+    @property
+    def file(self) -> Path:
+        return DOCS / self.language / self.path
+
+    @cached_property
+    def lines(self) -> list[str]:
+        return self.file.read_text(encoding="utf-8").splitlines()
+
+    @cached_property
+    def _split(self) -> tuple[list[str], list[tuple[str, list[str]]]]:
+        """Lines outside fenced blocks, and each fenced block as (info, lines)."""
+        prose: list[str] = []
+        blocks: list[tuple[str, list[str]]] = []
+        fence: str | None = None
+        for line in self.lines:
+            match = FENCE.match(line)
+            if fence is None and match:
+                fence = match["fence"]
+                blocks.append((match["info"].strip(), []))
+            elif fence is not None and line.strip() == fence:
+                fence = None
+            elif fence is not None:
+                blocks[-1][1].append(line)
+            else:
+                prose.append(line)
+        return prose, blocks
+
+    @property
+    def headings(self) -> list[str]:
+        return [line for line in self._split[0] if HEADING.match(line)]
+
+    @property
+    def heading_ids(self) -> list[str | None]:
+        found = (HEADING_ID.search(line) for line in self.headings)
+        return [match["id"] if match else None for match in found]
+
+    @property
+    def snippet_lines(self) -> list[str]:
+        """Every ``--8<--`` include, with the info string of the block it sits in."""
+        return [
+            f"{info} | {line.strip()}"
+            for info, lines in self._split[1]
+            for line in lines
+            if SNIPPET.match(line)
+        ]
+
+    @property
+    def snippet_targets(self) -> list[str]:
+        return [
+            match["target"]
+            for _, lines in self._split[1]
+            for line in lines
+            if (match := SNIPPET.match(line))
+        ]
+
+    @property
+    def mermaid_blocks(self) -> list[str]:
+        return ["\n".join(lines) for info, lines in self._split[1] if info == "mermaid"]
+
+    @property
+    def diff_placeholders(self) -> list[str]:
+        return [line for line in self._split[0] if DIFF_PLACEHOLDER.match(line.strip())]
+
+    @property
+    def prose_lines(self) -> list[str]:
+        """Lines a translator must rewrite: words outside code spans and link targets."""
+        lines = []
+        for line in self._split[0]:
+            if HEADING.match(line):
+                line = HEADING_ID.sub("", line)
+            words = LINK_TARGET.sub("]", CODE_SPAN.sub("", line))
+            if LETTERS.search(words):
+                lines.append(line.strip())
+        return lines
+
+
+def pages(language: str) -> list[Page]:
+    folder = DOCS / language
+    return [Page(language, p.relative_to(folder)) for p in sorted(folder.rglob("*.md"))]
+
+
+def page_paths(language: str) -> set[Path]:
+    return {page.path for page in pages(language)}

@@ -1,0 +1,72 @@
+"""The real site build: all four languages, strict, into a scratch folder."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from pages import ROOT, SOURCE_LANGUAGE, TRANSLATIONS, page_paths
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("site")
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
+        cwd=ROOT,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def html_path(site, language, page):
+    folder = site if language == SOURCE_LANGUAGE else site / language
+    stem = page.with_suffix("")
+    return folder / ("index.html" if stem.name == "index" else stem / "index.html")
+
+
+@pytest.mark.parametrize("language", [SOURCE_LANGUAGE, *TRANSLATIONS])
+def test_every_page_is_built_in_every_language(site, language):
+    missing = [p for p in page_paths(SOURCE_LANGUAGE) if not html_path(site, language, p).exists()]
+
+    assert missing == []
+
+
+def test_code_is_included_and_the_markers_are_gone(site):
+    html = (site / "steps" / "step01" / "index.html").read_text(encoding="utf-8")
+
+    assert "build_scheduler" in html
+    assert "8&lt;" not in html and "--8<--" not in html
+
+
+def test_diagrams_are_rendered_as_mermaid(site):
+    html = (site / "steps" / "step01" / "index.html").read_text(encoding="utf-8")
+
+    assert '<pre class="mermaid"><code>' in html
+
+
+def test_the_language_switcher_links_each_translation(site):
+    html = (site / "steps" / "step01" / "index.html").read_text(encoding="utf-8")
+
+    for language in TRANSLATIONS:
+        assert f'href="/{language}/steps/step01/"' in html or f"/{language}/steps/step01/" in html
+
+
+def test_search_knows_every_language_and_splits_chinese_words(site):
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+
+    assert set(index["config"]["lang"]) >= {"en", "ru", "ko", "zh"}
+    assert "\\u200b" in index["config"]["separator"]
+    chinese = [doc["text"] for doc in index["docs"] if doc["location"].startswith("zh/")]
+    with_han = [text for text in chinese if HAN.search(text)]
+    # jieba segments Chinese text with zero-width spaces, which the separator splits on.
+    assert all("\u200b" in text for text in with_han)
