@@ -39,30 +39,26 @@ def test_every_english_heading_has_an_explicit_id(page):
 
 @pytest.mark.parametrize(("english", "translated"), PAIRS)
 def test_translation_keeps_the_heading_anchors(english, translated):
-    if not translated.file.exists():
-        pytest.skip("missing page, reported above")
+    assert translated.file.exists(), f"{translated.file} is missing"
     assert translated.heading_ids == english.heading_ids
 
 
 @pytest.mark.parametrize(("english", "translated"), PAIRS)
 def test_translation_keeps_the_code_includes(english, translated):
-    if not translated.file.exists():
-        pytest.skip("missing page, reported above")
+    assert translated.file.exists(), f"{translated.file} is missing"
     assert translated.snippet_lines == english.snippet_lines
     assert translated.diff_placeholders == english.diff_placeholders
 
 
 @pytest.mark.parametrize(("english", "translated"), PAIRS)
 def test_translation_keeps_the_diagrams(english, translated):
-    if not translated.file.exists():
-        pytest.skip("missing page, reported above")
+    assert translated.file.exists(), f"{translated.file} is missing"
     assert translated.mermaid_blocks == english.mermaid_blocks
 
 
 @pytest.mark.parametrize(("english", "translated"), PAIRS)
 def test_translation_is_not_a_copy_of_the_english_page(english, translated):
-    if not translated.file.exists():
-        pytest.skip("missing page, reported above")
+    assert translated.file.exists(), f"{translated.file} is missing"
     english_lines = set(english.prose_lines)
     prose = translated.prose_lines
     shared = [line for line in prose if line in english_lines]
