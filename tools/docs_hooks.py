@@ -19,6 +19,9 @@ PLACEHOLDER = re.compile(r"^<!-- diff: (?P<old>\S+) (?P<new>\S+) -->$", re.MULTI
 SKIPPED_DIRS = {"migrations", "__pycache__"}
 SKIPPED_FILES = {"pytest.ini"}
 SKIPPED_PREFIXES = ("db.sqlite3",)
+# pymdownx.snippets reads "--8<--" anywhere on the page, also in the diff: a ";"
+# before it says "this is text", and snippets removes the ";" again.
+SNIPPET_MARKER = re.compile(r"(-+8<-+)")
 
 
 def step_files(step: Path) -> Iterator[Path]:
@@ -64,7 +67,8 @@ def render(old: str, new: str) -> str:
         return f"*`{old}` and `{new}` hold the same code.*"
     # A fence longer than any backtick run inside the diff.
     fence = "`" * max([3, *(len(run) + 1 for run in re.findall(r"`+", diff))])
-    return f"{fence}diff\n{diff}{fence}"
+    text = SNIPPET_MARKER.sub(r";\1", diff)
+    return f"{fence}diff\n{text}{fence}"
 
 
 def on_page_markdown(markdown: str, page, config, files) -> str:

@@ -48,6 +48,13 @@ def test_code_is_included_and_the_markers_are_gone(site):
     assert "8&lt;" not in html and "--8<--" not in html
 
 
+def test_the_step_diff_is_rendered_with_its_snippet_markers(site):
+    html = (site / "steps" / "step02" / "index.html").read_text(encoding="utf-8")
+
+    assert "+++ step02_decorators/eventapp/updater/updater.py" in html
+    assert "--8&lt;-- [start:scheduler]" in html  # kept as text, not eaten by snippets
+
+
 def test_diagrams_are_rendered_as_mermaid(site):
     html = (site / "steps" / "step01" / "index.html").read_text(encoding="utf-8")
 

@@ -24,7 +24,7 @@ def steps(tmp_path, monkeypatch):
         (step / "app" / "__pycache__").mkdir()
         (step / "app" / "same.py").write_text("unchanged = True\n")
     (old / "app" / "jobs.py").write_text("EVERY = 1\nNAME = 'save'\n")
-    (new / "app" / "jobs.py").write_text("EVERY = 5\nNAME = 'save'\n")
+    (new / "app" / "jobs.py").write_text("# --8<-- [start:jobs]\nEVERY = 5\nNAME = 'save'\n")
     (old / "app" / "gone.py").write_text("old = 1\n")
     (new / "app" / "added.py").write_text("new = 1\n")
     for step, text in ((old, "a"), (new, "b")):
@@ -47,7 +47,14 @@ def test_the_placeholder_becomes_a_diff_block(steps):
     assert html.startswith("Before\n\n```diff\n")
     assert html.endswith("```\n\nAfter\n")
     assert f"--- {old}/app/jobs.py\n+++ {new}/app/jobs.py\n" in html
-    assert "-EVERY = 1\n+EVERY = 5\n NAME = 'save'\n" in html
+    assert "-EVERY = 1\n+# ;--8<-- [start:jobs]\n+EVERY = 5\n NAME = 'save'\n" in html
+
+
+def test_snippet_markers_in_the_code_stay_text(steps):
+    """Escaped for pymdownx.snippets, which would otherwise drop the line."""
+    html = render("<!-- diff: {} {} -->".format(*steps))
+
+    assert "+# ;--8<-- [start:jobs]\n" in html
 
 
 def test_added_and_removed_files_show_against_dev_null(steps):
