@@ -1,8 +1,11 @@
-"""MkDocs hook: show what changed between two step folders, computed at build time.
+"""MkDocs hooks for the tutorial site.
 
-A page writes ``<!-- diff: step01_basic_eventproject step02_decorators -->`` on a
-line of its own; the build replaces it with a unified diff of the two folders.
-A folder that does not exist stops the build with a message naming the page.
+- What changed between two step folders, computed at build time: a page writes
+  ``<!-- diff: step01_basic_eventproject step02_decorators -->`` on a line of its
+  own; the build replaces it with a unified diff of the two folders. A folder
+  that does not exist stops the build with a message naming the page.
+- No English page in another language's site: mkdocs-static-i18n falls back to
+  docs/en/ for a missing translation; this stops the build instead.
 """
 
 from __future__ import annotations
@@ -71,7 +74,30 @@ def render(old: str, new: str) -> str:
     return f"{fence}diff\n{text}{fence}"
 
 
+LANGUAGES = ("en", "ru", "ko", "zh")
+DEFAULT_LANGUAGE = "en"
+
+
+def site_language(url: str) -> str:
+    """The language whose site a page URL belongs to: /ru/... is Russian, / is English."""
+    first = url.lstrip("/").split("/", 1)[0]
+    return first if first in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def check_not_a_fallback(page) -> None:
+    source_language = page.file.src_uri.split("/", 1)[0]
+    wanted = site_language(page.url)
+    if source_language != wanted:
+        missing = f"{wanted}/{page.file.src_uri.split('/', 1)[1]}"
+        raise PluginError(
+            f"docs/{missing} is missing: the {wanted} site would show {page.file.src_uri} "
+            "in its place. Every page must exist in every language."
+        )
+
+
 def on_page_markdown(markdown: str, page, config, files) -> str:
+    check_not_a_fallback(page)
+
     def replace(match: re.Match) -> str:
         try:
             return render(match["old"], match["new"])

@@ -11,7 +11,7 @@ spec = importlib.util.spec_from_file_location("docs_hooks", ROOT / "tools" / "do
 docs_hooks = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(docs_hooks)
 
-PAGE = SimpleNamespace(file=SimpleNamespace(src_uri="en/steps/step09.md"))
+PAGE = SimpleNamespace(file=SimpleNamespace(src_uri="en/steps/step09.md"), url="steps/step09/")
 
 
 @pytest.fixture
@@ -84,3 +84,26 @@ def test_the_real_step_one_has_no_diff_with_itself():
     html = render("<!-- diff: step01_basic_eventproject step01_basic_eventproject -->")
 
     assert "hold the same code" in html
+
+
+@pytest.mark.parametrize(
+    ("src_uri", "url"),
+    [
+        ("en/setup.md", "setup/"),
+        ("ru/setup.md", "ru/setup/"),
+        ("zh/steps/step01.md", "zh/steps/step01/"),
+        ("ko/index.md", "ko/"),
+    ],
+)
+def test_a_page_in_its_own_language_builds(src_uri, url):
+    page = SimpleNamespace(file=SimpleNamespace(src_uri=src_uri), url=url)
+
+    assert docs_hooks.on_page_markdown("Text\n", page=page, config=None, files=None) == "Text\n"
+
+
+def test_an_english_page_standing_in_for_a_translation_stops_the_build():
+    """What mkdocs-static-i18n does for a missing ko/setup.md with fallback on."""
+    page = SimpleNamespace(file=SimpleNamespace(src_uri="en/setup.md"), url="ko/setup/")
+
+    with pytest.raises(PluginError, match=r"docs/ko/setup\.md is missing"):
+        docs_hooks.on_page_markdown("Text\n", page=page, config=None, files=None)
