@@ -1,31 +1,12 @@
 """The real site build: all four languages, strict, into a scratch folder."""
 
 import json
-import os
 import re
-import subprocess
-import sys
 
 import pytest
-from pages import ROOT, SOURCE_LANGUAGE, TRANSLATIONS, page_paths
+from pages import SOURCE_LANGUAGE, TRANSLATIONS, page_paths
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    out = tmp_path_factory.mktemp("site")
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
-        cwd=ROOT,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return out
 
 
 def html_path(site, language, page):
