@@ -8,7 +8,7 @@ import re
 
 import pytest
 from support.browser import chromium
-from support.processes import clean_env, copy_step, manage, runserver
+from support.processes import runserver
 from support.web import ADMIN_PASSWORD
 
 WAIT_MS = 10_000
@@ -20,15 +20,6 @@ LAST_RUN_EXECUTED = """id => {
     const row = document.querySelector(`#job-table tr[data-id="${id}"]`);
     return row && row.textContent.includes("Executed");
 }"""
-
-
-@pytest.fixture(scope="module")
-def step_copy(tmp_path_factory):
-    step = copy_step(tmp_path_factory.mktemp("browser"))
-    assert manage(step, "migrate", "--noinput").returncode == 0
-    created = manage(step, "ensureadmin", env=clean_env(DJANGO_SUPERUSER_PASSWORD=ADMIN_PASSWORD))
-    assert created.returncode == 0, created.stderr
-    return step
 
 
 @pytest.fixture

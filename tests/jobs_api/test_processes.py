@@ -7,21 +7,11 @@ import signal
 import time
 from datetime import datetime, timedelta, timezone
 
-import pytest
-from support.processes import clean_env, command, copy_step, manage, runserver, schedulers_started
-from support.web import ADMIN_PASSWORD, StaffSession
+from support.processes import clean_env, command, runserver, schedulers_started
+from support.web import StaffSession
 
 RUNNING = 'Running job "{}'
 SEEN_WITHIN = 5  # seconds: runapscheduler looks at its store every 2 s
-
-
-@pytest.fixture(scope="module")
-def step_copy(tmp_path_factory):
-    step = copy_step(tmp_path_factory.mktemp("jobs-processes"))
-    assert manage(step, "migrate", "--noinput").returncode == 0
-    created = manage(step, "ensureadmin", env=clean_env(DJANGO_SUPERUSER_PASSWORD=ADMIN_PASSWORD))
-    assert created.returncode == 0, created.stderr
-    return step
 
 
 def soon(seconds: float) -> str:
