@@ -33,11 +33,21 @@ def step_files(step: Path) -> Iterator[Path]:
         relative = path.relative_to(step)
         if not path.is_file() or SKIPPED_DIRS.intersection(relative.parts[:-1]):
             continue
+        if any(part.startswith(".") for part in relative.parts):
+            continue  # local files such as .coverage or .pytest_cache/
         if path.name in SKIPPED_FILES or path.name.startswith(SKIPPED_PREFIXES):
             continue
-        if path.suffix == ".pyc":
+        if path.suffix == ".pyc" or not is_text(path):
             continue
         yield relative
+
+
+def is_text(path: Path) -> bool:
+    try:
+        path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def read_lines(path: Path) -> list[str]:

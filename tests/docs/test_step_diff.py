@@ -32,6 +32,8 @@ def steps(tmp_path, monkeypatch):
         (step / "app" / "__pycache__" / "jobs.cpython-311.pyc").write_text(text)
         (step / "db.sqlite3").write_text(text)
         (step / "pytest.ini").write_text(text)
+        (step / ".coverage").write_text(text)
+        (step / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\xf1" + text.encode())
     return old.name, new.name
 
 
@@ -69,7 +71,8 @@ def test_added_and_removed_files_show_against_dev_null(steps):
 def test_generated_and_local_files_are_left_out(steps):
     html = render("<!-- diff: {} {} -->".format(*steps))
 
-    for left_out in ("same.py", "migrations", "__pycache__", "db.sqlite3", "pytest.ini"):
+    left_out_files = ("same.py", "migrations", "__pycache__", "db.sqlite3", "pytest.ini")
+    for left_out in (*left_out_files, ".coverage", "image.png"):
         assert left_out not in html
 
 
