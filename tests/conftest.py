@@ -15,6 +15,8 @@ import pytest
 import time_machine
 from django.apps import apps
 from harness import AcceleratedClock
+from support.processes import clean_env, copy_step, manage
+from support.web import ADMIN_PASSWORD
 
 # A Monday, half a minute past nine: not on a minute boundary, so an off-by-one
 # in the schedule shows.
@@ -114,3 +116,13 @@ def start_clock(transactional_db, eventapp_config) -> Iterator[Callable[..., Acc
 @pytest.fixture
 def clock(start_clock) -> AcceleratedClock:
     return start_clock()
+
+
+@pytest.fixture(scope="module")
+def staff_step_copy(tmp_path_factory) -> Path:
+    """The step copied out alone, migrated, with a staff user to log in as."""
+    step = copy_step(tmp_path_factory.mktemp("staff-step"))
+    assert manage(step, "migrate", "--noinput").returncode == 0
+    created = manage(step, "ensureadmin", env=clean_env(DJANGO_SUPERUSER_PASSWORD=ADMIN_PASSWORD))
+    assert created.returncode == 0, created.stderr
+    return step

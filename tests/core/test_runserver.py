@@ -24,7 +24,7 @@ def count_rows(step) -> int:
 def test_runserver_runs_one_scheduler_in_its_serving_process(step_copy):
     with runserver(step_copy, accelerate=True) as server:
         [started] = server.wait_for("Scheduler started in process")
-        server.wait_for("executed successfully", count=ROWS_TO_SEE)
+        server.wait_for("Created Save #", count=ROWS_TO_SEE)  # create_save logs each row
         server.wait_for("Quit the server with")
         page = urllib.request.urlopen(server.url, timeout=10).read().decode()
 

@@ -29,8 +29,8 @@ def browser():
 
 
 @pytest.fixture
-def server(step_copy):
-    with runserver(step_copy, "--noreload") as server:
+def server(staff_step_copy):
+    with runserver(staff_step_copy, "--noreload") as server:
         server.wait_for("Quit the server with")
         yield server
         server.interrupt()

@@ -24,8 +24,8 @@ def seconds_until(process, text: str) -> float:
     return time.monotonic() - began
 
 
-def test_with_the_scheduler_in_the_web_process(step_copy):
-    with runserver(step_copy, "--noreload") as web:
+def test_with_the_scheduler_in_the_web_process(staff_step_copy):
+    with runserver(staff_step_copy, "--noreload") as web:
         [started] = web.wait_for("Scheduler started in process")
         web.wait_for("Quit the server with")
         staff = StaffSession(web.url).login()
@@ -48,11 +48,11 @@ def test_with_the_scheduler_in_the_web_process(step_copy):
     assert ran_after < SEEN_WITHIN
 
 
-def test_with_runapscheduler_and_a_web_process_that_runs_no_jobs(step_copy):
+def test_with_runapscheduler_and_a_web_process_that_runs_no_jobs(staff_step_copy):
     web_env = clean_env(SCHEDULER_AUTOSTART="0")
     with (
-        command(step_copy, "runapscheduler") as scheduler,
-        runserver(step_copy, "--noreload", env=web_env) as web,
+        command(staff_step_copy, "runapscheduler") as scheduler,
+        runserver(staff_step_copy, "--noreload", env=web_env) as web,
     ):
         scheduler.wait_for("Scheduler started in process")
         web.wait_for("Quit the server with")

@@ -14,6 +14,7 @@ from support.processes import clean_env, command, copy_step, manage, runserver, 
 START = datetime(2026, 3, 2, 9, 0, 30, tzinfo=timezone.utc)
 GRACE = timedelta(seconds=30)  # create_save's misfire_grace_time
 EXECUTED = "executed successfully"
+ROW_CREATED = "Created Save #"  # logged by create_save once its row is committed
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +60,7 @@ def executions(step) -> list[tuple[datetime, str]]:
 def test_runapscheduler_runs_the_jobs_and_stops_cleanly_on_sigterm(step_copy):
     with command(step_copy, "runapscheduler", accelerate=True) as scheduler:
         [started] = scheduler.wait_for("Scheduler started in process")
-        scheduler.wait_for(EXECUTED, count=3)
+        scheduler.wait_for(ROW_CREATED, count=3)
 
         assert scheduler.send(signal.SIGTERM) == 0
 
