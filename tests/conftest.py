@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import tempfile
 import threading
@@ -69,6 +70,12 @@ def pytest_addoption(parser) -> None:
 
 
 def pytest_configure(config) -> None:
+    # A shell that starts a job in the background makes it ignore Ctrl+C, and the
+    # processes it starts inherit that. The tests press Ctrl+C (SIGINT) on the
+    # servers they start, so give the servers Python's usual handling back.
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
     from django.conf import settings
 
     if not settings.configured:  # a run without a step (the docs checks)
