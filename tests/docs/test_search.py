@@ -69,7 +69,8 @@ def test_search_finds_the_pages_of_the_language(site, site_url, browser, languag
     try:
         page.goto(home)
         page.fill("input.md-search__input", word)
-        page.wait_for_selector(".md-search-result__item", timeout=15_000)
+        # The browser builds the index of all four languages first: seconds under load.
+        page.wait_for_selector(".md-search-result__item", timeout=30_000)
         links = page.eval_on_selector_all(
             ".md-search-result__item a", "links => links.map(a => a.href)"
         )
