@@ -130,10 +130,6 @@ class AcceleratedClock:
         """Each job that will run (not paused) and its next run time."""
         return {job.id: job.next_run_time for job in self.scheduler.get_jobs() if job.next_run_time}
 
-    def settle(self) -> list[Run]:
-        """Let the scheduler process what is due now (after adding a job, say)."""
-        return self.advance_to(self.now())
-
     def wait_for_runs(self, *job_ids: str) -> list[Run]:
         """Wait until the scheduler has submitted, and finished, one run of each job
         without moving time: what it does by itself, as it starts, say."""
