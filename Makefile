@@ -1,7 +1,7 @@
 # Scheduled jobs in Django, step by step.
 #   make run [STEP=N]    set everything up, then serve step N (default 1) at http://127.0.0.1:8000/
 #   make test [STEP=N]   set everything up, then run the shared suite for every step (or step N)
-#   make screenshots     step 4's pages, through a real browser, into docs/assets/screenshots/
+#   make screenshots     step 5's pages, through a real browser, into docs/assets/screenshots/
 #   make lint | bench | docs | docs-build | lock | clean
 
 PYTHON ?= python3
@@ -47,7 +47,7 @@ lint: $(INSTALLED)
 
 # Needs chromium (apt-get install chromium); the browser test writes them as it goes.
 screenshots: $(INSTALLED)
-	cd $(call step_dir,4) && $(BIN)/pytest ../tests/jobs_api/test_browser.py \
+	cd $(call step_dir,5) && $(BIN)/pytest ../tests/jobs_api/test_browser.py \
 	  --screenshots=$(CURDIR)/docs/assets/screenshots
 
 # The site: docs/<language>/, built with mkdocs.yml. Port 8001 leaves 8000 to `make run`.

@@ -4,41 +4,19 @@ from __future__ import annotations
 
 import os
 import signal
-import sys
 import tempfile
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 import time_machine
 from django.apps import apps
-from harness import AcceleratedClock
+from harness import DEFAULT_START, AcceleratedClock
 from support.processes import clean_env, copy_step, manage
+from support.steps import scheduler_module
 from support.web import ADMIN_PASSWORD
-
-# A Monday, half a minute past nine: not on a minute boundary, so an off-by-one
-# in the schedule shows.
-DEFAULT_START = datetime(2026, 3, 2, 9, 0, 30, tzinfo=timezone.utc)
-
-
-def scheduler_threads() -> list[threading.Thread]:
-    """APScheduler names the thread of a BackgroundScheduler 'APScheduler'."""
-    return [t for t in threading.enumerate() if t.name == "APScheduler" and t.is_alive()]
-
-
-def forget_updater_modules() -> None:
-    """Drop eventapp.updater from the import cache, as a new process would start without it.
-
-    Every step keeps its scheduler code in eventapp/updater/. A module-level scheduler
-    (step 2) cannot be started again once shut down, so each test imports it afresh.
-    """
-    for name in [
-        n for n in sys.modules if n == "eventapp.updater" or n.startswith("eventapp.updater.")
-    ]:
-        del sys.modules[name]
 
 
 def fast_tmp_dir(tmp_path_factory) -> Path:
@@ -101,18 +79,15 @@ def eventapp_config():
 
 # --8<-- [start:start_clock]
 @pytest.fixture
-def start_clock(transactional_db, eventapp_config) -> Iterator[Callable[..., AcceleratedClock]]:
+def start_clock(transactional_db) -> Iterator[Callable[..., AcceleratedClock]]:
     """Start the step's own scheduler at a simulated time and hand back its clock."""
     with ExitStack() as stack:
 
         def start(at: datetime = DEFAULT_START) -> AcceleratedClock:
             traveller = stack.enter_context(time_machine.travel(at, tick=False))
-            # Import the scheduler module afresh at the simulated time, as a process
-            # starting then would: a trigger made at import time starts counting there.
-            forget_updater_modules()
-            stack.callback(forget_updater_modules)
-            stack.callback(eventapp_config.stop_scheduler)
-            return AcceleratedClock.starting(eventapp_config.start_scheduler, traveller)
+            module = scheduler_module()  # imported at the simulated time, as at start-up
+            stack.callback(module.stop_scheduler)
+            return AcceleratedClock.starting(module.start_scheduler, traveller)
 
         yield start
 

@@ -12,8 +12,7 @@ from __future__ import annotations
 import queue
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from unittest import mock
+from datetime import datetime, timedelta, timezone
 
 import time_machine
 from apscheduler.events import (
@@ -22,11 +21,14 @@ from apscheduler.events import (
     EVENT_JOB_MAX_INSTANCES,
     EVENT_JOB_MISSED,
     EVENT_JOB_SUBMITTED,
-    EVENT_SCHEDULER_START,
     JobEvent,
-    SchedulerEvent,
 )
 from apscheduler.schedulers.base import BaseScheduler
+from support.startup import on_every_start
+
+# A Monday, half a minute past nine: not on a minute boundary, so an off-by-one
+# in the schedule shows.
+DEFAULT_START = datetime(2026, 3, 2, 9, 0, 30, tzinfo=timezone.utc)
 
 OUTCOMES = EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED
 WATCHED = OUTCOMES | EVENT_JOB_SUBMITTED | EVENT_JOB_MAX_INSTANCES
@@ -77,28 +79,23 @@ class AcceleratedClock:
 
     @classmethod
     def starting(
-        cls, start: Callable[[], BaseScheduler], traveller: time_machine.Coordinates
+        cls, start: Callable[[], None], traveller: time_machine.Coordinates
     ) -> AcceleratedClock:
-        """Call START (which starts a scheduler and returns it) and return the clock.
+        """Call START (which starts the step's scheduler) and return the clock.
 
         The clock listens from the scheduler's very first moment: a scheduler whose
         jobs are stored runs, or records as missed, the overdue ones as it starts.
-        It listens after the listeners that the job stores add as they start (they
-        record each run in the database), so a run it reports is fully recorded.
         """
         events: queue.Queue[JobEvent] = queue.Queue()
-        real_start = BaseScheduler.start
+        started: list[BaseScheduler] = []
 
-        def start_listening(scheduler: BaseScheduler, *args, **kwargs):
-            def listen(_started: SchedulerEvent) -> None:
-                scheduler.remove_listener(listen)
-                scheduler.add_listener(events.put, WATCHED)
+        def listen(scheduler: BaseScheduler) -> None:
+            started.append(scheduler)
+            scheduler.add_listener(events.put, WATCHED)
 
-            scheduler.add_listener(listen, EVENT_SCHEDULER_START)
-            return real_start(scheduler, *args, **kwargs)
-
-        with mock.patch.object(BaseScheduler, "start", start_listening):
-            scheduler = start()
+        with on_every_start(listen):
+            start()
+        [scheduler] = started
         return cls(scheduler, traveller, events=events)
 
     def now(self) -> datetime:

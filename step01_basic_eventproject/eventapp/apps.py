@@ -39,23 +39,15 @@ class EventappConfig(AppConfig):
     # --8<-- [start:ready]
     def ready(self) -> None:
         if scheduler_should_start():
-            self.start_scheduler()
+            from .updater.executeupdate import start_scheduler
+
+            start_scheduler()
 
     # --8<-- [end:ready]
 
-    def start_scheduler(self):
-        from .updater import executeupdate
-
-        return executeupdate.start_scheduler()
-
-    def stop_scheduler(self) -> None:
-        from .updater import executeupdate
-
-        executeupdate.stop_scheduler()
-
     @property
     def scheduler(self):
-        """The scheduler running in this process, or None."""
-        from .updater import executeupdate
+        """The scheduler running in this process, or None: the home page shows it."""
+        from .updater.executeupdate import running_scheduler
 
-        return executeupdate.running_scheduler()
+        return running_scheduler()

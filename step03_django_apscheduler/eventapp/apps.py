@@ -46,23 +46,15 @@ class EventappConfig(AppConfig):
             # Django warns about any query made while apps are still loading. In the
             # one process that runs the scheduler that is meant (run `migrate` first).
             warnings.filterwarnings("ignore", DB_DURING_START_UP, RuntimeWarning)
-            self.start_scheduler()
+            from .updater.updater import start_scheduler
+
+            start_scheduler()
 
     # --8<-- [end:ready]
 
-    def start_scheduler(self):
-        from .updater import updater
-
-        return updater.start_scheduler()
-
-    def stop_scheduler(self) -> None:
-        from .updater import updater
-
-        updater.stop_scheduler()
-
     @property
     def scheduler(self):
-        """The scheduler running in this process, or None."""
-        from .updater import updater
+        """The scheduler running in this process, or None: the home page shows it."""
+        from .updater.updater import running_scheduler
 
-        return updater.running_scheduler()
+        return running_scheduler()

@@ -106,9 +106,6 @@ USE_TZ = True
 STATIC_URL = "static/"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The JSON API answers a failed CSRF check with JSON (eventapp/api.py).
-CSRF_FAILURE_VIEW = "eventapp.api.csrf_failure"
-
 # Show what the scheduler does in the runserver console.
 LOGGING = {
     "version": 1,

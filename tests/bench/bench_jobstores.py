@@ -7,9 +7,8 @@ import time_machine
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from bench_schedule import report
-from conftest import DEFAULT_START
 from django.apps import apps
-from harness import AcceleratedClock
+from harness import DEFAULT_START, AcceleratedClock
 
 from eventapp.models import SaveEvent
 

@@ -6,8 +6,8 @@ import subprocess
 import sys
 
 import pytest
-from conftest import forget_updater_modules, scheduler_threads
 from support.processes import clean_env, copy_step, manage, schedulers_started
+from support.steps import scheduler_module, scheduler_threads
 
 SHOW_THREADS = "import threading; print(sorted(t.name for t in threading.enumerate()))"
 SERVE_WSGI = "import eventproject.wsgi; " + SHOW_THREADS
@@ -28,11 +28,11 @@ def test_pytest_itself_starts_no_scheduler(eventapp_config):
 def test_starting_twice_gives_one_scheduler(start_clock, eventapp_config):
     clock = start_clock()
 
-    again = eventapp_config.start_scheduler()
+    scheduler_module().start_scheduler()
 
-    assert again is clock.scheduler is eventapp_config.scheduler
+    assert eventapp_config.scheduler is clock.scheduler
     assert len(scheduler_threads()) == 1
-    job_ids = [job.id for job in again.get_jobs()]
+    job_ids = [job.id for job in clock.scheduler.get_jobs()]
     assert "create_save" in job_ids
     assert len(job_ids) == len(set(job_ids)), "a job was added twice"
 
@@ -40,8 +40,8 @@ def test_starting_twice_gives_one_scheduler(start_clock, eventapp_config):
 def test_stopping_shuts_the_scheduler_down(start_clock, eventapp_config):
     scheduler = start_clock().scheduler
 
-    eventapp_config.stop_scheduler()
-    eventapp_config.stop_scheduler()  # a second stop is harmless
+    scheduler_module().stop_scheduler()
+    scheduler_module().stop_scheduler()  # a second stop is harmless
 
     assert not scheduler.running
     assert eventapp_config.scheduler is None
@@ -130,8 +130,7 @@ def test_ready_starts_the_scheduler_when_autostart_is_on(
         assert eventapp_config.scheduler is not None
         assert len(scheduler_threads()) == 1
     finally:
-        eventapp_config.stop_scheduler()
-        forget_updater_modules()
+        scheduler_module().stop_scheduler()
     assert scheduler_threads() == []
 
 

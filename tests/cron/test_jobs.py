@@ -103,7 +103,7 @@ def in_a_job_thread(job):
 
 
 def test_closing_campaigns_is_one_update_query(transactional_db):
-    from eventapp.updater.updater import close_finished_campaigns
+    from eventapp.campaigns import close_finished_campaigns
 
     now = datetime.now(timezone.utc)
     for n in range(20):
@@ -130,3 +130,29 @@ def test_campaigns_are_in_the_admin(admin_client):
 def test_a_campaign_reads_well():
     row = Campaign(name="spring sale", ends_at=datetime(2026, 3, 1, 18, tzinfo=timezone.utc))
     assert str(row) == "spring sale (open, ends 2026-03-01 18:00 UTC)"
+
+
+def test_the_home_page_shows_each_jobs_zone_and_next_runs(start_clock, client):
+    start_clock(at=datetime(2026, 3, 27, 12, 0, 30, tzinfo=LOCAL))  # two days before DST
+
+    page = client.get("/").content.decode()
+
+    row = page.split("<td>close_finished_campaigns</td>", 1)[1].split("</tr>", 1)[0]
+    assert "<td>Europe/Berlin</td>" in row
+    # Local terms: 05:20 before and after the change of the clock, no microseconds.
+    assert "2026-03-28 05:20:00 CET<br>2026-03-29 05:20:00 CEST<br>2026-03-30 05:20:00 CEST" in row
+    assert "cron[hour=&#x27;5&#x27;, minute=&#x27;20&#x27;]" in row or "cron[hour='5'" in row
+
+
+def test_the_home_page_shows_a_one_off_job_in_its_own_zone(clock, client):
+    from django.db import transaction
+
+    from eventapp.scheduling import schedule_extra_save
+
+    tokyo = ZoneInfo("Asia/Tokyo")
+    with transaction.atomic():
+        schedule_extra_save(clock.scheduler, datetime(2026, 3, 3, 9, 0, tzinfo=tokyo))
+
+    row = client.get("/").content.decode().split("<td>extra_save_20260303T090000</td>", 1)[1]
+    assert "<td>Asia/Tokyo</td>" in row.split("</tr>", 1)[0]
+    assert "2026-03-03 09:00:00 JST" in row.split("</tr>", 1)[0]

@@ -2,25 +2,34 @@
 
 import importlib
 
-from conftest import forget_updater_modules, scheduler_threads
+from support.steps import scheduler_threads
 
 from eventapp.models import SaveEvent
 
 
 def test_importing_the_updater_starts_and_runs_nothing(transactional_db):
-    forget_updater_modules()
-    try:
-        updater = importlib.import_module("eventapp.updater.updater")
+    updater = importlib.import_module("eventapp.updater.updater")  # afresh: fresh_import.py
 
-        assert not updater.scheduler.running
-        assert updater.running_scheduler() is None
-        assert scheduler_threads() == []
-        assert SaveEvent.objects.count() == 0
-        [job] = updater.scheduler.get_jobs()
-        assert job.id == "create_save"
-        assert job.pending  # registered, waiting for start()
+    assert not updater.scheduler.running
+    assert updater.running_scheduler() is None
+    assert scheduler_threads() == []
+    assert SaveEvent.objects.count() == 0
+    [job] = updater.scheduler.get_jobs()
+    assert job.id == "create_save"
+    assert job.pending  # registered, waiting for start()
+
+
+def test_a_scheduler_started_again_after_shutdown_runs_nothing(clock):
+    """Why each test imports the module afresh, and why the step never restarts it."""
+    from eventapp.updater import updater
+
+    updater.stop_scheduler()
+    updater.scheduler.start()
+    try:
+        assert updater.scheduler.running
+        assert updater.scheduler.get_jobs() == []  # shutdown() emptied the memory store
     finally:
-        forget_updater_modules()
+        updater.scheduler.shutdown()
 
 
 def test_the_started_scheduler_is_the_module_level_one(clock):

@@ -92,7 +92,7 @@ BAD_REQUESTS = [
     ({"task": "create_save", "trigger": "cron", "crontab": 5}, "crontab: must be a string"),
     (
         {"task": "create_save", "trigger": "cron", "crontab": "61 * * * *"},
-        "crontab: minute: 61 is out of range",
+        "crontab: minute: not a value cron knows",
     ),
     ({"task": "create_save", "trigger": "cron", "crontab": "@reboot"}, "crontab: @reboot"),
     (
@@ -282,7 +282,7 @@ def test_a_bad_patch_changes_nothing(admin_client, cron_job):
     )
 
     assert response.status_code == 400
-    assert response.json()["error"].startswith("crontab: this schedule never fires")
+    assert response.json()["error"].startswith("crontab: never fires")
     assert DjangoJob.objects.values_list("next_run_time", "job_state").get(id="morning") == before
 
 
@@ -320,7 +320,7 @@ def test_the_preview_count_goes_from_1_to_50(admin_client, count, length):
         ({"crontab": "* * * * *", "count": "five"}, "count: a whole number from 1 to 50"),
         ({"crontab": "* * * * *", "count": "²"}, "count: a whole number from 1 to 50"),
         ({"crontab": "0 5 * *"}, "crontab: expected 5 fields"),
-        ({}, "crontab: the crontab string is empty"),
+        ({}, "crontab: expected 5 fields"),
         ({"crontab": "0 5 * * *", "timezone": "Nowhere"}, "timezone: unknown time zone 'Nowhere'"),
     ],
 )

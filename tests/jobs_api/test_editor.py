@@ -4,13 +4,12 @@ scheduler that never runs a job, so a web process never becomes a second schedul
 import threading
 from datetime import datetime, timedelta, timezone
 
-from conftest import forget_updater_modules
 from django_apscheduler.models import DjangoJob, DjangoJobExecution
 
 from eventapp.models import SaveEvent
 
 
-def test_the_editor_stores_jobs_and_runs_none(db, eventapp_config):
+def test_the_editor_stores_jobs_and_runs_none(transactional_db, eventapp_config):
     from eventapp.updater.updater import JobEditor, create_save, scheduler_for_edits
 
     threads_before = set(threading.enumerate())
@@ -25,9 +24,6 @@ def test_the_editor_stores_jobs_and_runs_none(db, eventapp_config):
     assert DjangoJob.objects.get(id="due").next_run_time == due
     assert SaveEvent.objects.count() == 0 and DjangoJobExecution.objects.count() == 0
     assert set(threading.enumerate()) == threads_before
-    editor.shutdown()
-    assert not editor.running
-    forget_updater_modules()  # the next test's process starts with a fresh editor
 
 
 def test_the_api_uses_the_running_scheduler_where_there_is_one(clock):
@@ -53,3 +49,18 @@ def test_runapscheduler_wakes_its_scheduler_until_it_stops(monkeypatch):
     runapscheduler.wake_up_regularly(Scheduler(), stopped)
 
     assert len(wakeups) == 3
+
+
+def test_an_editor_shuts_down_like_any_scheduler(transactional_db):
+    """APScheduler makes every scheduler implement shutdown(); the editor's has nothing
+    of its own to stop (no thread), so it only closes its store."""
+    from django_apscheduler.jobstores import DjangoJobStore
+
+    from eventapp.updater.updater import JobEditor
+
+    editor = JobEditor()
+    editor.add_jobstore(DjangoJobStore(), "default")
+    editor.start(paused=True)
+    editor.shutdown()
+
+    assert not editor.running

@@ -28,7 +28,7 @@ def stored_elsewhere(job_id: str) -> bool:
 
 
 def test_the_job_is_added_after_the_commit_not_before(clock):
-    from eventapp.updater.updater import schedule_extra_save
+    from eventapp.scheduling import schedule_extra_save
 
     with transaction.atomic():
         job_id = schedule_extra_save(clock.scheduler, clock.now() + timedelta(seconds=10))
@@ -40,7 +40,7 @@ def test_the_job_is_added_after_the_commit_not_before(clock):
 
 
 def test_a_rolled_back_transaction_adds_no_job(clock):
-    from eventapp.updater.updater import schedule_extra_save
+    from eventapp.scheduling import schedule_extra_save
 
     with pytest.raises(RuntimeError), transaction.atomic():
         job_id = schedule_extra_save(clock.scheduler, clock.now() + timedelta(seconds=10))
@@ -55,7 +55,7 @@ def test_a_one_off_job_runs_once_and_leaves_no_integrity_error(clock, caplog):
     removes the job (and, by cascade, its history) while django-apscheduler records
     the run. Since 0.5 (issues #116, #121) it logs a warning and skips the record
     instead; the run's history goes with the job (issue #113, still open)."""
-    from eventapp.updater.updater import schedule_extra_save
+    from eventapp.scheduling import schedule_extra_save
 
     with transaction.atomic():
         job_id = schedule_extra_save(clock.scheduler, clock.now() + timedelta(seconds=10))

@@ -4,14 +4,13 @@ import logging
 import os
 import signal
 import threading
-from unittest import mock
 
 import pytest
-from apscheduler.events import EVENT_SCHEDULER_START
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from django.core.management import CommandError, call_command
 from django_apscheduler.models import DjangoJob
+from support.startup import on_every_start
 
 
 @pytest.fixture
@@ -24,18 +23,13 @@ def signal_handlers():
 
 
 def send_once_started(signum: int, schedulers: list[BaseScheduler]):
-    """Patch BaseScheduler.start so that SIGNUM reaches this process once one has started."""
-    real_start = BaseScheduler.start
+    """SIGNUM reaches this process once a scheduler has started (it is recorded too)."""
 
-    def start(scheduler, *args, **kwargs):
-        def started(_event) -> None:
-            schedulers.append(scheduler)
-            threading.Thread(target=os.kill, args=(os.getpid(), signum)).start()
+    def started(scheduler: BaseScheduler) -> None:
+        schedulers.append(scheduler)
+        threading.Thread(target=os.kill, args=(os.getpid(), signum)).start()
 
-        scheduler.add_listener(started, EVENT_SCHEDULER_START)
-        return real_start(scheduler, *args, **kwargs)
-
-    return mock.patch.object(BaseScheduler, "start", start)
+    return on_every_start(started)
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])

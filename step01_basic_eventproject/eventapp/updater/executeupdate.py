@@ -33,8 +33,8 @@ def build_scheduler() -> BackgroundScheduler:
 
 
 # --8<-- [start:start]
-def start_scheduler() -> BackgroundScheduler:
-    """Start the scheduler if this process has none yet; return the running one."""
+def start_scheduler() -> None:
+    """Start the scheduler if this process has none yet."""
     global _scheduler
     with _lock:
         if _scheduler is None:
@@ -42,7 +42,6 @@ def start_scheduler() -> BackgroundScheduler:
             _scheduler.start()
             atexit.register(stop_scheduler)
             logger.info("Scheduler started in process %d", os.getpid())
-        return _scheduler
 
 
 # --8<-- [end:start]

@@ -43,14 +43,13 @@ _lock = threading.Lock()
 
 
 # --8<-- [start:start]
-def start_scheduler() -> BackgroundScheduler:
-    """Start the scheduler if it is not running yet; return it."""
+def start_scheduler() -> None:
+    """Start the scheduler if it is not running yet."""
     with _lock:
         if not scheduler.running:
             scheduler.start()
             atexit.register(stop_scheduler)
             logger.info("Scheduler started in process %d", os.getpid())
-        return scheduler
 
 
 # --8<-- [end:start]
@@ -59,7 +58,8 @@ def start_scheduler() -> BackgroundScheduler:
 def stop_scheduler() -> None:
     """Shut the scheduler down, waiting for a running job to finish.
 
-    APScheduler 3 cannot start a scheduler again after this: its threads are gone.
+    Do not start it again afterwards: start() would succeed, but shutdown() emptied
+    its in-memory job store, so it would run nothing, silently.
     """
     with _lock:
         if not scheduler.running:

@@ -10,14 +10,13 @@ import atexit
 import logging
 import os
 import threading
-from datetime import datetime, timedelta
+from datetime import timedelta
 from random import randrange
 from typing import TypeVar
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from django.conf import settings
-from django.db import transaction
 from django_apscheduler.jobstores import DjangoJobStore
 from django_apscheduler.models import DjangoJob, DjangoJobExecution
 from django_apscheduler.util import close_old_connections
@@ -49,7 +48,7 @@ def delete_old_job_executions(max_age: int = int(EXECUTION_HISTORY.total_seconds
 
 def add_jobs(scheduler: BaseScheduler) -> None:
     """Every job of the project, each under a stable id."""
-    add_job(
+    add_job_keeping_next_run(
         scheduler,
         create_save,
         "interval",
@@ -57,7 +56,7 @@ def add_jobs(scheduler: BaseScheduler) -> None:
         id="create_save",
         misfire_grace_time=30,  # a run more than 30 s late is recorded as missed
     )
-    add_job(
+    add_job_keeping_next_run(
         scheduler,
         delete_old_job_executions,
         "cron",
@@ -73,8 +72,10 @@ def add_jobs(scheduler: BaseScheduler) -> None:
 
 
 # --8<-- [start:add_job]
-def add_job(scheduler: BaseScheduler, func, trigger: str, *, id: str, **options) -> None:
-    """add_job() with replace_existing=True that keeps the stored next run time.
+def add_job_keeping_next_run(
+    scheduler: BaseScheduler, func, trigger: str, *, id: str, **options
+) -> None:
+    """scheduler.add_job(..., replace_existing=True), but keep the stored next run time.
 
     replace_existing=True stores this code's version of the job at every start,
     so a changed job takes effect, but it also computes the next run time afresh
@@ -103,32 +104,13 @@ def build_scheduler(scheduler_class: type[SchedulerT]) -> SchedulerT:
 # --8<-- [end:build]
 
 
-# --8<-- [start:on_commit]
-def schedule_extra_save(scheduler: BaseScheduler, run_date: datetime) -> str:
-    """Application code: one extra save at RUN_DATE, as a one-off `date` job.
-
-    Call it inside the transaction that decides on it. The job is added only
-    once that transaction commits: never for a rolled-back decision, and never
-    visible to a scheduler before the data it may need is.
-    """
-    job_id = f"extra_save_{run_date:%Y%m%dT%H%M%S}"
-    transaction.on_commit(
-        lambda: scheduler.add_job(
-            create_save, "date", run_date=run_date, id=job_id, replace_existing=True
-        )
-    )
-    return job_id
-
-
-# --8<-- [end:on_commit]
-
 _lock = threading.Lock()
 _scheduler: BackgroundScheduler | None = None
 
 
 # --8<-- [start:start]
-def start_scheduler() -> BackgroundScheduler:
-    """Start the scheduler if this process has none yet; return the running one."""
+def start_scheduler() -> None:
+    """Start the scheduler if this process has none yet."""
     global _scheduler
     with _lock:
         if _scheduler is None:
@@ -136,7 +118,6 @@ def start_scheduler() -> BackgroundScheduler:
             _scheduler.start()
             atexit.register(stop_scheduler)
             logger.info("Scheduler started in process %d", os.getpid())
-        return _scheduler
 
 
 # --8<-- [end:start]

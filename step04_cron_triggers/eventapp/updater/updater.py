@@ -10,8 +10,7 @@ import atexit
 import logging
 import os
 import threading
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from random import randrange
 from typing import TypeVar
 
@@ -19,14 +18,13 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.base import BaseTrigger
 from django.conf import settings
-from django.db import transaction
-from django.utils import timezone
 from django_apscheduler.jobstores import DjangoJobStore
 from django_apscheduler.models import DjangoJob, DjangoJobExecution
 from django_apscheduler.util import close_old_connections
 
-from eventapp.crontab import crontab_trigger
-from eventapp.models import Campaign, SaveEvent
+from eventapp.campaigns import close_finished_campaigns, report_open_campaigns
+from eventapp.crontab import CrontabTrigger
+from eventapp.models import SaveEvent
 
 logger = logging.getLogger(__name__)
 
@@ -51,32 +49,9 @@ def delete_old_job_executions(max_age: int = int(EXECUTION_HISTORY.total_seconds
     DjangoJobExecution.objects.delete_old_job_executions(max_age)
 
 
-# --8<-- [start:campaigns]
-@close_old_connections
-def close_finished_campaigns() -> int:
-    """Close every open campaign whose end time has passed: one UPDATE, not a loop."""
-    now = timezone.now()
-    closed = Campaign.objects.filter(status=Campaign.Status.OPEN, ends_at__lte=now).update(
-        status=Campaign.Status.CLOSED, closed_at=now
-    )
-    logger.info("Closed %d finished campaign(s)", closed)
-    return closed
-
-
-@close_old_connections
-def report_open_campaigns() -> None:
-    """Log how many campaigns are open and when the next one ends."""
-    open_campaigns = Campaign.objects.filter(status=Campaign.Status.OPEN)
-    next_end = open_campaigns.order_by("ends_at").values_list("ends_at", flat=True).first()
-    logger.info("%d open campaign(s); the next ends at %s", open_campaigns.count(), next_end)
-
-
-# --8<-- [end:campaigns]
-
-
 def add_jobs(scheduler: BaseScheduler) -> None:
     """Every job of the project, each under a stable id."""
-    add_job(
+    add_job_keeping_next_run(
         scheduler,
         create_save,
         "interval",
@@ -84,18 +59,18 @@ def add_jobs(scheduler: BaseScheduler) -> None:
         id="create_save",
         misfire_grace_time=30,  # a run more than 30 s late is recorded as missed
     )
-    add_job(
+    add_job_keeping_next_run(
         scheduler,
         delete_old_job_executions,
         # Not CronTrigger(day_of_week="mon", hour=0): in a zone with daylight saving
-        # time it misses the Monday midnight after the spring change (eventapp/crontab.py).
-        crontab_trigger("0 0 * * mon", settings.TIME_ZONE),
+        # time it misses the Monday midnight after the spring change (APScheduler #529).
+        CrontabTrigger("0 0 * * mon", settings.TIME_ZONE),
         id="delete_old_job_executions",
         misfire_grace_time=None,  # however late, a clean-up is still worth doing
     )
     # Cron triggers count in the scheduler's time zone (settings.TIME_ZONE), so this
     # runs at 05:20 local time in winter and in summer.
-    add_job(
+    add_job_keeping_next_run(
         scheduler,
         close_finished_campaigns,
         "cron",
@@ -104,7 +79,7 @@ def add_jobs(scheduler: BaseScheduler) -> None:
         id="close_finished_campaigns",
         misfire_grace_time=3600,  # an hour late is still this morning's run
     )
-    add_job(
+    add_job_keeping_next_run(
         scheduler,
         report_open_campaigns,
         "cron",
@@ -116,23 +91,12 @@ def add_jobs(scheduler: BaseScheduler) -> None:
 
 # --8<-- [end:jobs]
 
-# --8<-- [start:tasks]
-# What the jobs page may schedule: a fixed list, looked up by name. A user never
-# types an import path, so the page cannot be made to run arbitrary code.
-TASKS: dict[str, Callable[[], object]] = {
-    "create_save": create_save,
-    "close_finished_campaigns": close_finished_campaigns,
-    "report_open_campaigns": report_open_campaigns,
-    "delete_old_job_executions": delete_old_job_executions,
-}
-# --8<-- [end:tasks]
-
 
 # --8<-- [start:add_job]
-def add_job(
+def add_job_keeping_next_run(
     scheduler: BaseScheduler, func, trigger: str | BaseTrigger, *, id: str, **options
 ) -> None:
-    """add_job() with replace_existing=True that keeps the stored next run time.
+    """scheduler.add_job(..., replace_existing=True), but keep the stored next run time.
 
     replace_existing=True stores this code's version of the job at every start,
     so a changed job takes effect, but it also computes the next run time afresh
@@ -161,32 +125,13 @@ def build_scheduler(scheduler_class: type[SchedulerT]) -> SchedulerT:
 # --8<-- [end:build]
 
 
-# --8<-- [start:on_commit]
-def schedule_extra_save(scheduler: BaseScheduler, run_date: datetime) -> str:
-    """Application code: one extra save at RUN_DATE, as a one-off `date` job.
-
-    Call it inside the transaction that decides on it. The job is added only
-    once that transaction commits: never for a rolled-back decision, and never
-    visible to a scheduler before the data it may need is.
-    """
-    job_id = f"extra_save_{run_date:%Y%m%dT%H%M%S}"
-    transaction.on_commit(
-        lambda: scheduler.add_job(
-            create_save, "date", run_date=run_date, id=job_id, replace_existing=True
-        )
-    )
-    return job_id
-
-
-# --8<-- [end:on_commit]
-
 _lock = threading.Lock()
 _scheduler: BackgroundScheduler | None = None
 
 
 # --8<-- [start:start]
-def start_scheduler() -> BackgroundScheduler:
-    """Start the scheduler if this process has none yet; return the running one."""
+def start_scheduler() -> None:
+    """Start the scheduler if this process has none yet."""
     global _scheduler
     with _lock:
         if _scheduler is None:
@@ -194,7 +139,6 @@ def start_scheduler() -> BackgroundScheduler:
             _scheduler.start()
             atexit.register(stop_scheduler)
             logger.info("Scheduler started in process %d", os.getpid())
-        return _scheduler
 
 
 # --8<-- [end:start]
@@ -213,38 +157,3 @@ def stop_scheduler() -> None:
 
 def running_scheduler() -> BackgroundScheduler | None:
     return _scheduler
-
-
-# --8<-- [start:editor]
-class JobEditor(BaseScheduler):
-    """A scheduler that changes the stored jobs and never runs one.
-
-    Where no scheduler runs (a web process started with SCHEDULER_AUTOSTART=0), the
-    jobs page edits the database through this; the scheduler process sees the change
-    the next time it looks at its store (runapscheduler looks every few seconds).
-    """
-
-    def wakeup(self) -> None:
-        pass  # nothing to wake: this process runs no jobs
-
-    def shutdown(self, wait: bool = True) -> None:
-        super().shutdown(wait)
-
-
-_editor: JobEditor | None = None
-
-
-def scheduler_for_edits() -> BaseScheduler:
-    """The scheduler running in this process, or else a JobEditor on the same store."""
-    global _editor
-    with _lock:
-        if _scheduler is not None:
-            return _scheduler
-        if _editor is None:
-            _editor = JobEditor(timezone=settings.TIME_ZONE)
-            _editor.add_jobstore(DjangoJobStore(), "default")
-            _editor.start(paused=True)  # paused: it never picks a job to run
-        return _editor
-
-
-# --8<-- [end:editor]

@@ -9,7 +9,9 @@ time: nothing is missed. The step's code does not know about it.
 """
 
 import os
+import sys
 import threading
+from pathlib import Path
 
 TICK_INTERVAL = 0.02
 
@@ -42,16 +44,11 @@ def _accelerate() -> None:
 
 def _record_started_schedulers() -> list:
     """Every APScheduler scheduler this process starts, whatever starts it."""
-    from apscheduler.schedulers.base import BaseScheduler
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tests/, for support.*
+    from support.startup import on_every_start
 
     started = []
-    real_start = BaseScheduler.start
-
-    def start(self, *args, **kwargs):
-        started.append(self)
-        return real_start(self, *args, **kwargs)
-
-    BaseScheduler.start = start
+    on_every_start(started.append).start()
     return started
 
 

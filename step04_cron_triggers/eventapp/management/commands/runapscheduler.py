@@ -9,7 +9,6 @@ import os
 import signal
 import threading
 
-from apscheduler.events import EVENT_SCHEDULER_STARTED
 from apscheduler.schedulers.blocking import BlockingScheduler
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
@@ -17,10 +16,6 @@ from django.core.management.base import BaseCommand, CommandError
 from eventapp.updater.updater import build_scheduler
 
 logger = logging.getLogger(__name__)
-
-# Web processes change jobs in the database (the jobs page). The scheduler reads its
-# store when it wakes up, which is otherwise only when its next job is due.
-LOOK_FOR_CHANGES_EVERY = 2  # seconds
 
 
 # --8<-- [start:command]
@@ -44,23 +39,10 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGINT, stop)  # Ctrl+C
         signal.signal(signal.SIGTERM, stop)  # how systemd, Docker, Kubernetes stop a service
-        stopped = threading.Event()
-        watcher = threading.Thread(
-            target=wake_up_regularly, args=(scheduler, stopped), name="store-watch", daemon=True
-        )
-        scheduler.add_listener(lambda event: watcher.start(), EVENT_SCHEDULER_STARTED)
         logger.info("Scheduler started in process %d", os.getpid())
         scheduler.start()  # runs the jobs; returns once shut down
-        stopped.set()
         stopper.join()
         logger.info("Scheduler stopped in process %d", os.getpid())
 
 
 # --8<-- [end:command]
-
-
-def wake_up_regularly(scheduler: BlockingScheduler, stopped: threading.Event) -> None:
-    """Make the scheduler look at its store every few seconds, so that a job added,
-    changed, paused or run from a web process takes effect within seconds."""
-    while not stopped.wait(LOOK_FOR_CHANGES_EVERY):
-        scheduler.wakeup()

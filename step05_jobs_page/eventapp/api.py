@@ -30,7 +30,9 @@ from django.views.csrf import csrf_failure as html_csrf_failure
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_apscheduler.models import DjangoJobExecution
 
-from .crontab import CrontabError, crontab_trigger, next_fire_times, zone
+from .crontab import CrontabError, CrontabTrigger, zone
+from .updater.updater import TASKS, scheduler_for_edits
+from .views import next_run_times
 
 MAX_BODY_BYTES = 4096
 MAX_PREVIEW = 50
@@ -78,36 +80,24 @@ def staff_api(view: Callable[..., JsonResponse]) -> Callable[..., JsonResponse]:
     return wrapper
 
 
-def scheduler() -> BaseScheduler:
-    from .updater.updater import scheduler_for_edits
-
-    return scheduler_for_edits()
-
-
-def tasks() -> dict[str, Callable[[], object]]:
-    from .updater.updater import TASKS
-
-    return TASKS
-
-
 # --8<-- [start:jobs]
 @require_http_methods(["GET", "POST"])
 @staff_api
 def jobs(request: HttpRequest) -> JsonResponse:
     """GET: every job. POST: add one; 201 with the job."""
     if request.method == "GET":
-        return JsonResponse({"jobs": [job_json(job) for job in scheduler().get_jobs()]})
+        return JsonResponse({"jobs": [job_json(job) for job in scheduler_for_edits().get_jobs()]})
     data = json_body(request, allowed={"task", "id", *TRIGGER_FIELDS})
     task = data.get("task")
-    if not isinstance(task, str) or task not in tasks():
-        raise BadRequest(f"task: must be one of {', '.join(tasks())}")
+    if not isinstance(task, str) or task not in TASKS:
+        raise BadRequest(f"task: must be one of {', '.join(TASKS)}")
     job_id = data.get("id", f"{task}-{uuid.uuid4().hex[:8]}")
     if not isinstance(job_id, str) or not JOB_ID.match(job_id):
         raise BadRequest("id: 1 to 64 letters, digits, '_', '-' or '.'")
     trigger = trigger_from(data)  # all checks done before anything is stored
     try:
-        job = scheduler().add_job(
-            tasks()[task],
+        job = scheduler_for_edits().add_job(
+            TASKS[task],
             trigger,
             id=job_id,
             name=task,
@@ -125,7 +115,7 @@ def jobs(request: HttpRequest) -> JsonResponse:
 @staff_api
 def job(request: HttpRequest, job_id: str) -> JsonResponse:
     """GET: one job. PATCH: a new trigger (reschedule). DELETE: remove it."""
-    edits = scheduler()
+    edits = scheduler_for_edits()
     found = find_job(edits, job_id)
     if request.method == "GET":
         return JsonResponse(job_json(found))
@@ -143,13 +133,13 @@ def job(request: HttpRequest, job_id: str) -> JsonResponse:
 @require_POST
 @staff_api
 def pause(request: HttpRequest, job_id: str) -> JsonResponse:
-    return JsonResponse(job_json(scheduler().pause_job(job_id)))
+    return JsonResponse(job_json(scheduler_for_edits().pause_job(job_id)))
 
 
 @require_POST
 @staff_api
 def resume(request: HttpRequest, job_id: str) -> JsonResponse:
-    return JsonResponse(job_json(scheduler().resume_job(job_id)))
+    return JsonResponse(job_json(scheduler_for_edits().resume_job(job_id)))
 
 
 # --8<-- [start:run]
@@ -161,7 +151,7 @@ def run(request: HttpRequest, job_id: str) -> JsonResponse:
     The scheduler runs it in its own thread pool and records the run (status,
     duration, error) as for any run; then the trigger gives the next time as usual.
     """
-    edits = scheduler()
+    edits = scheduler_for_edits()
     if find_job(edits, job_id).next_run_time is None:
         raise BadRequest(f"job {job_id!r} is paused: resume it to run it")
     job = edits.modify_job(job_id, next_run_time=timezone.now())
@@ -182,7 +172,8 @@ def cron_preview(request: HttpRequest) -> JsonResponse:
     ):
         raise BadRequest(f"count: a whole number from 1 to {MAX_PREVIEW}")
     trigger = cron_trigger(request.GET.get("crontab", ""), time_zone_of(request.GET))
-    times = next_fire_times(trigger, int(count_text), timezone.now())
+    first = trigger.get_next_fire_time(None, timezone.now())
+    times = next_run_times(trigger, first, int(count_text))
     return JsonResponse({"next": [time.isoformat() for time in times]})
 
 
@@ -206,7 +197,7 @@ def job_json(job: Job) -> dict[str, Any]:
     next_run = job.next_run_time
     if next_run is not None and trigger_zone is not None:
         next_run = next_run.astimezone(trigger_zone)
-    names = {obj_to_ref(func): name for name, func in tasks().items()}
+    names = {obj_to_ref(func): name for name, func in TASKS.items()}
     last = runs(job.id)
     return {
         "id": job.id,
@@ -285,7 +276,7 @@ def cron_trigger(expression: Any, tz: str) -> BaseTrigger:
     if not isinstance(expression, str):
         raise BadRequest("crontab: must be a string such as '20 5 * * *'")
     try:
-        return crontab_trigger(expression, tz)
+        return CrontabTrigger(expression, tz)
     except CrontabError as bad:
         raise BadRequest(f"crontab: {bad}") from None
 
