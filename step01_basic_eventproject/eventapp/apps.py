@@ -1,5 +1,6 @@
 import os
 import sys
+from pathlib import Path
 
 from django.apps import AppConfig
 from django.conf import settings
@@ -11,22 +12,30 @@ from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 def is_runserver_serving_process() -> bool:
     """True in the runserver process that answers requests.
 
-    With the autoreloader on, runserver is two processes: a parent that watches
-    files and a child, marked with RUN_MAIN=true, that serves. Only the child counts.
+    With the autoreloader on, runserver is two processes: a parent that only starts
+    the child again, and the child, marked with RUN_MAIN=true, that serves requests
+    and watches the files (on a change it exits with code 3). Only the child counts.
     """
     if sys.argv[1:2] != ["runserver"]:
         return False
     return os.environ.get(DJANGO_AUTORELOAD_ENV) == "true" or "--noreload" in sys.argv
 
 
+def is_management_command() -> bool:
+    """True in `manage.py <command>`, `django-admin` and `python -m django`."""
+    program = Path(sys.argv[0])
+    return program.name in {"manage.py", "django-admin"} or program.parent.name == "django"
+
+
 def scheduler_should_start() -> bool:
-    """SCHEDULER_AUTOSTART decides when set; otherwise only a serving process starts."""
+    """Management commands never start one, but runserver's serving process may;
+    elsewhere (gunicorn loads wsgi.py, which turns it on) SCHEDULER_AUTOSTART decides."""
     autostart = getattr(settings, "SCHEDULER_AUTOSTART", None)
-    if autostart is None:
-        return is_runserver_serving_process()
-    if not isinstance(autostart, bool):
+    if autostart is not None and not isinstance(autostart, bool):
         raise ImproperlyConfigured("SCHEDULER_AUTOSTART must be True, False or None.")
-    return autostart
+    if is_management_command():
+        return autostart is not False and is_runserver_serving_process()
+    return bool(autostart)
 
 
 # --8<-- [end:once]

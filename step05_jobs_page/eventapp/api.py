@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import wraps
+from itertools import pairwise
 from typing import Any
 
 from apscheduler.job import Job
@@ -24,11 +25,12 @@ from apscheduler.triggers.interval import IntervalTrigger
 from apscheduler.util import obj_to_ref
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.db.models import Count, OuterRef, Subquery
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.csrf import csrf_failure as html_csrf_failure
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_apscheduler.models import DjangoJobExecution
+from django_apscheduler.models import DjangoJob, DjangoJobExecution
 
 from .crontab import CrontabError, CrontabTrigger, zone
 from .updater.updater import TASKS, scheduler_for_edits
@@ -36,7 +38,7 @@ from .views import next_run_times
 
 MAX_BODY_BYTES = 4096
 MAX_PREVIEW = 50
-JOB_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+JOB_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")  # matched whole: fullmatch()
 INTERVAL_FIELDS = ("weeks", "days", "hours", "minutes", "seconds")
 TRIGGER_FIELDS = {"trigger", "crontab", "run_date", "timezone", *INTERVAL_FIELDS}
 # A run that starts up to this late still runs (the scheduler process may look at
@@ -63,37 +65,52 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> Any:
     return html_csrf_failure(request, reason)
 
 
-def staff_api(view: Callable[..., JsonResponse]) -> Callable[..., JsonResponse]:
-    """403 for anyone but logged-in staff; 400 for any BadRequest the view raises."""
+# --8<-- [start:permissions]
+# The admin's own permissions on django-apscheduler's jobs, by what a request does.
+ACTION_OF_METHOD = {"GET": "view", "POST": "add", "PATCH": "change", "DELETE": "delete"}
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> JsonResponse:
-        if not (request.user.is_authenticated and request.user.is_staff):
-            return error("staff only: log in at /admin/ with a staff account", status=403)
-        try:
-            return view(request, *args, **kwargs)
-        except BadRequest as bad:
-            return error(str(bad))
-        except JobLookupError:
-            return error(f"no job with id {kwargs.get('job_id')!r}", status=404)
 
-    return wrapper
+def jobs_api(action: str | None = None) -> Callable:
+    """403 unless a logged-in staff user holds the permission to ACTION jobs (default:
+    by the request's method), as in the admin; 400 for a BadRequest; 404, unknown id."""
+
+    def decorate(view: Callable[..., JsonResponse]) -> Callable[..., JsonResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> JsonResponse:
+            if not (request.user.is_authenticated and request.user.is_staff):
+                return error("staff only: log in at /admin/ with a staff account", status=403)
+            needed = action or ACTION_OF_METHOD[request.method]
+            if not request.user.has_perm(f"django_apscheduler.{needed}_djangojob"):
+                return error(f"permission denied: you may not {needed} jobs", status=403)
+            try:
+                return view(request, *args, **kwargs)
+            except BadRequest as bad:
+                return error(str(bad))
+            except JobLookupError:
+                return error(f"no job with id {kwargs.get('job_id')!r}", status=404)
+
+        return wrapper
+
+    return decorate
+
+
+# --8<-- [end:permissions]
 
 
 # --8<-- [start:jobs]
 @require_http_methods(["GET", "POST"])
-@staff_api
+@jobs_api()
 def jobs(request: HttpRequest) -> JsonResponse:
     """GET: every job. POST: add one; 201 with the job."""
     if request.method == "GET":
-        return JsonResponse({"jobs": [job_json(job) for job in scheduler_for_edits().get_jobs()]})
+        return JsonResponse({"jobs": jobs_json(scheduler_for_edits().get_jobs())})
     data = json_body(request, allowed={"task", "id", *TRIGGER_FIELDS})
     task = data.get("task")
     if not isinstance(task, str) or task not in TASKS:
         raise BadRequest(f"task: must be one of {', '.join(TASKS)}")
     job_id = data.get("id", f"{task}-{uuid.uuid4().hex[:8]}")
-    if not isinstance(job_id, str) or not JOB_ID.match(job_id):
-        raise BadRequest("id: 1 to 64 letters, digits, '_', '-' or '.'")
+    if not isinstance(job_id, str) or not JOB_ID.fullmatch(job_id) or not job_id.strip("."):
+        raise BadRequest("id: 1 to 64 letters, digits, '_', '-' or '.', not only dots")
     trigger = trigger_from(data)  # all checks done before anything is stored
     try:
         job = scheduler_for_edits().add_job(
@@ -112,7 +129,7 @@ def jobs(request: HttpRequest) -> JsonResponse:
 
 
 @require_http_methods(["GET", "PATCH", "DELETE"])
-@staff_api
+@jobs_api()
 def job(request: HttpRequest, job_id: str) -> JsonResponse:
     """GET: one job. PATCH: a new trigger (reschedule). DELETE: remove it."""
     edits = scheduler_for_edits()
@@ -120,8 +137,10 @@ def job(request: HttpRequest, job_id: str) -> JsonResponse:
     if request.method == "GET":
         return JsonResponse(job_json(found))
     if request.method == "DELETE":
+        # django-apscheduler deletes a job's run records with it; JobRun rows stay.
+        records = DjangoJobExecution.objects.filter(job_id=job_id).count()
         edits.remove_job(job_id)
-        return JsonResponse({"removed": job_id})
+        return JsonResponse({"removed": job_id, "run_records_deleted": records})
     trigger = trigger_from(json_body(request, allowed=TRIGGER_FIELDS))
     if found.next_run_time is None:  # paused: stays paused with its new trigger
         edits.modify_job(job_id, trigger=trigger)
@@ -131,20 +150,20 @@ def job(request: HttpRequest, job_id: str) -> JsonResponse:
 
 
 @require_POST
-@staff_api
+@jobs_api("change")
 def pause(request: HttpRequest, job_id: str) -> JsonResponse:
     return JsonResponse(job_json(scheduler_for_edits().pause_job(job_id)))
 
 
 @require_POST
-@staff_api
+@jobs_api("change")
 def resume(request: HttpRequest, job_id: str) -> JsonResponse:
     return JsonResponse(job_json(scheduler_for_edits().resume_job(job_id)))
 
 
 # --8<-- [start:run]
 @require_POST
-@staff_api
+@jobs_api("change")
 def run(request: HttpRequest, job_id: str) -> JsonResponse:
     """Run the job once, now, in the background: its next run time becomes now.
 
@@ -162,7 +181,7 @@ def run(request: HttpRequest, job_id: str) -> JsonResponse:
 
 
 @require_GET
-@staff_api
+@jobs_api("view")
 def cron_preview(request: HttpRequest) -> JsonResponse:
     """The next COUNT fire times of a crontab string, for the page's live preview."""
     count_text = request.GET.get("count", "5")
@@ -177,20 +196,41 @@ def cron_preview(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"next": [time.isoformat() for time in times]})
 
 
-def runs(job_id: str, limit: int = 1) -> list[dict[str, Any]]:
-    executions = DjangoJobExecution.objects.filter(job_id=job_id).order_by("-run_time")[:limit]
+# --8<-- [start:jobs_json]
+def jobs_json(jobs: list[Job]) -> list[dict[str, Any]]:
+    """The jobs with their last run and number of run records: two queries for any number."""
+    latest = DjangoJobExecution.objects.filter(job_id=OuterRef("id")).order_by("-run_time")
+    history = DjangoJob.objects.filter(id__in=[job.id for job in jobs]).annotate(
+        last_pk=Subquery(latest.values("pk")[:1]), records=Count("djangojobexecution")
+    )
+    found = {row.id: row for row in history}
+    last_runs = DjangoJobExecution.objects.in_bulk([row.last_pk for row in history])
     return [
-        {
-            "status": execution.status,
-            "run_time": timezone.localtime(execution.run_time).isoformat(),
-            "duration": float(execution.duration) if execution.duration is not None else None,
-            "error": execution.exception or None,
-        }
-        for execution in executions
+        job_json(job, last_runs.get(found[job.id].last_pk), found[job.id].records)
+        if job.id in found
+        else job_json(job, None, 0)
+        for job in jobs
     ]
 
 
-def job_json(job: Job) -> dict[str, Any]:
+# --8<-- [end:jobs_json]
+
+
+def run_json(execution: DjangoJobExecution | None) -> dict[str, Any] | None:
+    if execution is None:
+        return None
+    return {
+        "status": execution.status,
+        "run_time": timezone.localtime(execution.run_time).isoformat(),
+        "duration": float(execution.duration) if execution.duration is not None else None,
+        "error": execution.exception or None,
+    }
+
+
+def job_json(job: Job, last_run: DjangoJobExecution | None = None, records: int | None = None):
+    """A job as the API shows it; without LAST_RUN and RECORDS, they are looked up."""
+    if records is None:
+        return jobs_json([job])[0]
     trigger_zone = getattr(job.trigger, "timezone", None)
     if isinstance(job.trigger, DateTrigger):
         trigger_zone = job.trigger.run_date.tzinfo
@@ -198,7 +238,6 @@ def job_json(job: Job) -> dict[str, Any]:
     if next_run is not None and trigger_zone is not None:
         next_run = next_run.astimezone(trigger_zone)
     names = {obj_to_ref(func): name for name, func in TASKS.items()}
-    last = runs(job.id)
     return {
         "id": job.id,
         "task": names.get(job.func_ref, job.func_ref),
@@ -206,7 +245,8 @@ def job_json(job: Job) -> dict[str, Any]:
         "timezone": str(trigger_zone) if trigger_zone is not None else None,
         "next_run_time": next_run.isoformat() if next_run else None,
         "paused": next_run is None,
-        "last_run": last[0] if last else None,
+        "last_run": run_json(last_run),
+        "run_records": records,
     }
 
 
@@ -228,6 +268,8 @@ def json_body(request: HttpRequest, allowed: set[str]) -> dict[str, Any]:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         raise BadRequest("body: not valid JSON") from None
+    except RecursionError:  # [[[[... a thousand levels deep fit in 4 KB
+        raise BadRequest("body: nested too deeply") from None
     if not isinstance(data, dict):
         raise BadRequest("body: must be a JSON object")
     unknown = sorted(set(data) - allowed)
@@ -251,14 +293,29 @@ def trigger_from(data: dict[str, Any]) -> BaseTrigger:
     misplaced = sorted(fields_of_other_kinds[kind] & set(data))
     if misplaced:
         raise BadRequest(f"{misplaced[0]}: does not go with trigger {kind!r}")
+    if kind == "date":
+        return DateTrigger(run_date=run_date_of(data.get("run_date")).astimezone(zone(tz)))
     if kind == "cron":
-        return cron_trigger(data.get("crontab"), tz)
-    if kind == "interval":
-        return IntervalTrigger(timezone=tz, **interval_of(data))
-    return DateTrigger(run_date=run_date_of(data.get("run_date")).astimezone(zone(tz)))
+        trigger = cron_trigger(data.get("crontab"), tz)
+    else:
+        trigger = IntervalTrigger(timezone=tz, **interval_of(data))
+    refuse_if_too_often(trigger)
+    return trigger
 
 
 # --8<-- [end:trigger_from]
+
+
+def refuse_if_too_often(trigger: BaseTrigger) -> None:
+    """A job every second is 86,400 runs and as many history rows a day: set a floor."""
+    first = trigger.get_next_fire_time(None, timezone.now())
+    gaps = [later - earlier for earlier, later in pairwise(next_run_times(trigger, first, 3))]
+    least = timedelta(seconds=settings.SCHEDULER_MIN_INTERVAL_SECONDS)
+    if gaps and min(gaps) < least:
+        raise BadRequest(
+            f"trigger: runs every {min(gaps).total_seconds():g} s; the least allowed is "
+            f"{least.total_seconds():g} s (SCHEDULER_MIN_INTERVAL_SECONDS)"
+        )
 
 
 def time_zone_of(data) -> str:

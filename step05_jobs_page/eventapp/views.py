@@ -8,15 +8,17 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from .crontab import known_time_zones
-from .models import SaveEvent
+from .models import JobRun, SaveEvent
 from .updater.updater import TASKS
 
 LATEST_ROWS = 20
+DOUBLED_SHOWN = 5
 UPCOMING_RUNS = 3
 
 
@@ -25,12 +27,21 @@ def index(request: HttpRequest) -> HttpResponse:
     scheduler = apps.get_app_config("eventapp").scheduler
     context = {
         "pid": os.getpid(),
-        "scheduler_running": scheduler is not None,
+        "scheduler_state": scheduler_state(scheduler),
         "jobs": [schedule_of(job) for job in scheduler.get_jobs()] if scheduler else [],
         "rows": SaveEvent.objects.all()[:LATEST_ROWS],
         "row_count": SaveEvent.objects.count(),
+        "doubled_runs": JobRun.objects.exclude(doubled_by="")[:DOUBLED_SHOWN],
     }
     return render(request, "eventapp/index.html", context)
+
+
+def scheduler_state(scheduler) -> str:
+    """'running', 'none' in this process, or 'died': an error the scheduler did not
+    expect ended the thread that runs it (the log has the traceback)."""
+    if scheduler is None:
+        return "none"
+    return "running" if scheduler._thread.is_alive() else "died"
 
 
 # --8<-- [start:schedule_of]
@@ -65,6 +76,7 @@ def trigger_zone(job: Job) -> tzinfo:
 
 
 @staff_member_required
+@permission_required("django_apscheduler.view_djangojob", raise_exception=True)
 @ensure_csrf_cookie
 def jobs_page(request: HttpRequest) -> HttpResponse:
     """Staff manage the jobs here; the page's script talks to the JSON API (api.py)."""

@@ -106,6 +106,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The shortest interval between two runs that the jobs page accepts.
+SCHEDULER_MIN_INTERVAL_SECONDS = 60
+
 # The JSON API answers a failed CSRF check with JSON (eventapp/api.py).
 CSRF_FAILURE_VIEW = "eventapp.api.csrf_failure"
 

@@ -3,7 +3,7 @@
 import logging
 import sqlite3
 
-from django.db import OperationalError
+from django.db import IntegrityError
 from support.faults import fail_once
 
 from eventapp.models import SaveEvent
@@ -15,7 +15,7 @@ def test_a_failed_run_does_not_stop_later_runs(clock, monkeypatch, caplog):
     runs = clock.advance(minutes=3)
 
     assert [run.ok for run in runs] == [False, True, True]
-    assert isinstance(runs[0].exception, OperationalError)
+    assert isinstance(runs[0].exception, IntegrityError)
     assert SaveEvent.objects.count() == 2
 
 
@@ -28,8 +28,8 @@ def test_a_failed_run_is_logged_with_its_traceback(clock, monkeypatch, caplog):
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(errors) == 1
     assert "create_save" in errors[0].getMessage()
-    assert errors[0].exc_info and errors[0].exc_info[0] is OperationalError
-    assert "database is locked" in caplog.text
+    assert errors[0].exc_info and errors[0].exc_info[0] is IntegrityError
+    assert "NOT NULL constraint failed" in caplog.text
 
 
 def is_closed(sqlite_connection: sqlite3.Connection) -> bool:

@@ -92,12 +92,24 @@ def test_a_wsgi_server_process_starts_one_scheduler(step_copy):
 
 
 @pytest.mark.parametrize(("value", "starts"), [("1", True), ("off", False)])
-def test_scheduler_autostart_overrides_the_detection(step_copy, value, starts):
-    result = manage(
-        step_copy, "shell", "-c", SHOW_THREADS, env=clean_env(SCHEDULER_AUTOSTART=value)
+def test_scheduler_autostart_decides_outside_management_commands(step_copy, value, starts):
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); " + SHOW_THREADS],
+        cwd=step_copy,
+        env=clean_env(SCHEDULER_AUTOSTART=value, DJANGO_SETTINGS_MODULE="eventproject.settings"),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert ("'APScheduler'" in result.stdout) is starts
+
+
+def test_scheduler_autostart_on_never_starts_one_in_a_management_command(step_copy):
+    """Set for a whole environment, it must not turn `shell` or `migrate` into schedulers."""
+    result = manage(step_copy, "shell", "-c", SHOW_THREADS, env=clean_env(SCHEDULER_AUTOSTART="1"))
+    assert result.returncode == 0, result.stderr
+    assert "'APScheduler'" not in result.stdout
 
 
 def test_scheduler_autostart_zero_wins_over_a_wsgi_server(step_copy):

@@ -1,5 +1,7 @@
 """The home page shows the scheduler, its jobs and the rows; the admin is for staff."""
 
+import pytest
+
 from eventapp.models import SaveEvent
 
 
@@ -51,3 +53,31 @@ def test_the_row_reads_well():
 
     row.created_at = datetime(2026, 3, 2, 9, 1, 30, tzinfo=timezone.utc)
     assert str(row) == "Save #7: 42 at 2026-03-02 09:01:30 UTC"
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_a_scheduler_thread_that_died_shows_as_dead(clock, client, monkeypatch):
+    def broken_loop():
+        raise RuntimeError("a bug in the scheduler's loop")
+
+    monkeypatch.setattr(clock.scheduler, "_process_jobs", broken_loop)
+    clock.scheduler.wakeup()
+    clock.scheduler._thread.join(timeout=10)
+
+    page = client.get("/").content.decode()
+
+    assert "has died" in page
+    assert "The scheduler is running" not in page
+
+
+def test_a_forked_child_knows_it_runs_no_scheduler(clock, eventapp_config):
+    """gunicorn --preload forks its workers from a master that started the scheduler:
+    each worker has a copy of the object, but the thread stayed in the master."""
+    import os
+
+    assert eventapp_config.scheduler is clock.scheduler
+    child = os.fork()
+    if child == 0:  # pragma: no cover (the child process)
+        os._exit(0 if eventapp_config.scheduler is None else 1)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0

@@ -44,8 +44,14 @@ def test_anything_else_is_refused_with_the_name_and_the_choices(monkeypatch, wor
         (None, ["manage.py", "runserver", "--noreload"], None, True),
         (None, ["manage.py", "migrate"], None, False),
         (None, ["manage.py", "shell"], "true", False),
-        (True, ["manage.py", "migrate"], None, True),
+        (True, ["manage.py", "migrate"], None, False),  # a command never runs jobs
+        (True, ["/usr/bin/django-admin", "migrate"], None, False),
+        (True, ["/venv/lib/django/__main__.py", "shell"], None, False),  # python -m django
+        (True, ["manage.py", "runserver"], "true", True),
         (False, ["manage.py", "runserver", "--noreload"], None, False),
+        (None, ["/venv/bin/gunicorn", "eventproject.wsgi"], None, False),  # wsgi.py turns it on
+        (True, ["/venv/bin/gunicorn", "eventproject.wsgi"], None, True),
+        (True, ["/venv/lib/gunicorn/__main__.py", "eventproject.wsgi"], None, True),
     ],
 )
 def test_which_process_starts_the_scheduler(monkeypatch, settings, setting, argv, run_main, starts):

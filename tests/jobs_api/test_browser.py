@@ -83,8 +83,11 @@ def test_staff_add_preview_pause_resume_run_and_remove_a_job(browser, server, re
     if screenshots:
         save_screenshots(page, server.url, screenshots)
 
+    warnings = []
+    page.once("dialog", lambda dialog: (warnings.append(dialog.message), dialog.accept()))
     row(page, "weekday-mornings").locator("button[data-action=remove]").click()
     row(page, "weekday-mornings").wait_for(state="detached")
+    assert "0 run record(s) in the admin go with it" in warnings[0]
     assert "remove: weekday-mornings" in page.inner_text("#message")
 
 

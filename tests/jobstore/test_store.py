@@ -46,8 +46,8 @@ def test_a_failed_run_is_recorded_with_its_traceback(clock, monkeypatch):
 
     failed, succeeded = DjangoJobExecution.objects.filter(job_id="create_save").order_by("run_time")
     assert failed.status == DjangoJobExecution.ERROR
-    assert "database is locked" in failed.exception
-    assert "in create_save" in failed.traceback and "raise OperationalError" in failed.traceback
+    assert "NOT NULL constraint failed" in failed.exception
+    assert "in create_save" in failed.traceback and "raise error" in failed.traceback
     assert succeeded.status == DjangoJobExecution.SUCCESS
 
 

@@ -1,19 +1,23 @@
-"""Make the step's job fail on purpose, the way a busy database would make it fail."""
+"""Make the step's job fail on purpose."""
 
-from django.db import OperationalError
+from django.db import IntegrityError
 
 from eventapp.models import SaveEvent
 
+# Not a passing trouble such as "database is locked", which steps 3 on retry: a
+# failure that retrying cannot fix, so the run is recorded as failed.
+BROKEN = IntegrityError("NOT NULL constraint failed: eventapp_saveevent.saved")
 
-def fail_once(monkeypatch) -> None:
-    """The job's next SaveEvent insert raises OperationalError; later ones succeed."""
+
+def fail_once(monkeypatch, error: Exception = BROKEN) -> None:
+    """The job's next SaveEvent insert raises ERROR; later ones succeed."""
     real_create = SaveEvent.objects.create
     calls = []
 
     def create(**kwargs):
         calls.append(kwargs)
         if len(calls) == 1:
-            raise OperationalError("database is locked")
+            raise error
         return real_create(**kwargs)
 
     monkeypatch.setattr(SaveEvent.objects, "create", create)

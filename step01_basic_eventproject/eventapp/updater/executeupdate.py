@@ -14,6 +14,7 @@ logger = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _scheduler: BackgroundScheduler | None = None
+_started_in: int | None = None  # the process id
 
 
 # --8<-- [start:build]
@@ -35,11 +36,12 @@ def build_scheduler() -> BackgroundScheduler:
 # --8<-- [start:start]
 def start_scheduler() -> None:
     """Start the scheduler if this process has none yet."""
-    global _scheduler
+    global _scheduler, _started_in
     with _lock:
         if _scheduler is None:
             _scheduler = build_scheduler()
             _scheduler.start()
+            _started_in = os.getpid()
             atexit.register(stop_scheduler)
             logger.info("Scheduler started in process %d", os.getpid())
 
@@ -49,7 +51,7 @@ def start_scheduler() -> None:
 
 def stop_scheduler() -> None:
     """Shut the scheduler down, waiting for a running job to finish."""
-    global _scheduler
+    global _scheduler, _started_in
     with _lock:
         if _scheduler is None:
             return
@@ -59,4 +61,6 @@ def stop_scheduler() -> None:
 
 
 def running_scheduler() -> BackgroundScheduler | None:
-    return _scheduler
+    """This process's scheduler, or None. A process forked after the start (the workers
+    of gunicorn --preload) holds a copy of it, but not the thread that runs it."""
+    return _scheduler if _started_in == os.getpid() else None

@@ -40,14 +40,17 @@ def create_save() -> None:
 # --8<-- [end:scheduler]
 
 _lock = threading.Lock()
+_started_in: int | None = None  # the process id
 
 
 # --8<-- [start:start]
 def start_scheduler() -> None:
     """Start the scheduler if it is not running yet."""
+    global _started_in
     with _lock:
         if not scheduler.running:
             scheduler.start()
+            _started_in = os.getpid()
             atexit.register(stop_scheduler)
             logger.info("Scheduler started in process %d", os.getpid())
 
@@ -62,11 +65,13 @@ def stop_scheduler() -> None:
     its in-memory job store, so it would run nothing, silently.
     """
     with _lock:
-        if not scheduler.running:
+        if running_scheduler() is None:
             return
         scheduler.shutdown(wait=True)
         logger.info("Scheduler stopped in process %d", os.getpid())
 
 
 def running_scheduler() -> BackgroundScheduler | None:
-    return scheduler if scheduler.running else None
+    """This process's scheduler, or None. A process forked after the start (the workers
+    of gunicorn --preload) holds a copy of it, but not the thread that runs it."""
+    return scheduler if scheduler.running and _started_in == os.getpid() else None

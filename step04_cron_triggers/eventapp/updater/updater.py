@@ -1,52 +1,47 @@
 """The jobs, declared once, and the scheduler that runs them in this process.
 
-Jobs and their run history live in the database (DjangoJobStore). add_jobs()
-gives the same jobs to either way of running them:
-- inside the web process, started by AppConfig.ready() (development);
-- in a process of its own, `python manage.py runapscheduler` (production).
+add_jobs() gives the same jobs to the web process's scheduler (started by
+AppConfig.ready(), for development) and to `manage.py runapscheduler` (production).
 """
 
 import atexit
 import logging
 import os
 import threading
-from datetime import timedelta
 from random import randrange
 from typing import TypeVar
 
+from apscheduler.events import EVENT_JOB_SUBMITTED
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.base import BaseTrigger
 from django.conf import settings
-from django_apscheduler.jobstores import DjangoJobStore
-from django_apscheduler.models import DjangoJob, DjangoJobExecution
+from django_apscheduler.models import DjangoJob
 from django_apscheduler.util import close_old_connections
 
 from eventapp.campaigns import close_finished_campaigns, report_open_campaigns
 from eventapp.crontab import CrontabTrigger
 from eventapp.models import SaveEvent
 
+from .history import claim_period, delete_old_job_executions, mark_interrupted_runs
+from .patience import PatientJobStore, retry_database_errors
+
 logger = logging.getLogger(__name__)
 
 SchedulerT = TypeVar("SchedulerT", bound=BaseScheduler)
 
-EXECUTION_HISTORY = timedelta(days=7)
+CREATE_SAVE_GRACE = 30  # seconds
 
 
 # --8<-- [start:jobs]
 # The scheduler's threads live longer than any request: the decorator closes
 # connections that went stale since the last run, and the job's own when done.
 @close_old_connections
+@retry_database_errors(within=CREATE_SAVE_GRACE)  # a busy database: try again, in time
 def create_save() -> None:
     """Write one SaveEvent row with a random value."""
     event = SaveEvent.objects.create(saved=randrange(100))
     logger.info("Created %s", event)
-
-
-@close_old_connections
-def delete_old_job_executions(max_age: int = int(EXECUTION_HISTORY.total_seconds())) -> None:
-    """Keep a week of run history: every run adds a row to it."""
-    DjangoJobExecution.objects.delete_old_job_executions(max_age)
 
 
 def add_jobs(scheduler: BaseScheduler) -> None:
@@ -57,7 +52,7 @@ def add_jobs(scheduler: BaseScheduler) -> None:
         "interval",
         minutes=1,
         id="create_save",
-        misfire_grace_time=30,  # a run more than 30 s late is recorded as missed
+        misfire_grace_time=CREATE_SAVE_GRACE,  # up to 30 s late still runs; later: missed
     )
     add_job_keeping_next_run(
         scheduler,
@@ -116,8 +111,10 @@ def add_job_keeping_next_run(
 # --8<-- [start:build]
 def build_scheduler(scheduler_class: type[SchedulerT]) -> SchedulerT:
     """A scheduler of the given kind, with every job, storing them in the database."""
+    mark_interrupted_runs()
     scheduler = scheduler_class(timezone=settings.TIME_ZONE)
-    scheduler.add_jobstore(DjangoJobStore(), "default")
+    scheduler.add_jobstore(PatientJobStore(), "default")
+    scheduler.add_listener(claim_period, EVENT_JOB_SUBMITTED)
     add_jobs(scheduler)
     return scheduler
 
@@ -127,16 +124,18 @@ def build_scheduler(scheduler_class: type[SchedulerT]) -> SchedulerT:
 
 _lock = threading.Lock()
 _scheduler: BackgroundScheduler | None = None
+_started_in: int | None = None  # the process id
 
 
 # --8<-- [start:start]
 def start_scheduler() -> None:
     """Start the scheduler if this process has none yet."""
-    global _scheduler
+    global _scheduler, _started_in
     with _lock:
         if _scheduler is None:
             _scheduler = build_scheduler(BackgroundScheduler)
             _scheduler.start()
+            _started_in = os.getpid()
             atexit.register(stop_scheduler)
             logger.info("Scheduler started in process %d", os.getpid())
 
@@ -146,7 +145,7 @@ def start_scheduler() -> None:
 
 def stop_scheduler() -> None:
     """Shut the scheduler down, waiting for a running job to finish."""
-    global _scheduler
+    global _scheduler, _started_in
     with _lock:
         if _scheduler is None:
             return
@@ -156,4 +155,6 @@ def stop_scheduler() -> None:
 
 
 def running_scheduler() -> BackgroundScheduler | None:
-    return _scheduler
+    """This process's scheduler, or None. A process forked after the start (the workers
+    of gunicorn --preload) holds a copy of it, but not the thread that runs it."""
+    return _scheduler if _started_in == os.getpid() else None

@@ -31,6 +31,8 @@ def _accelerate() -> None:
     def tick() -> None:
         while not pace.wait(TICK_INTERVAL):
             for scheduler in [s for s in schedulers if s.running]:
+                if schedulers[scheduler]:  # a run is still going: its period is not over
+                    continue
                 upcoming = [job.next_run_time for job in scheduler.get_jobs() if job.next_run_time]
                 if upcoming and min(upcoming) > datetime.now(timezone.utc):
                     traveller.move_to(min(upcoming))
@@ -42,13 +44,29 @@ def _accelerate() -> None:
 # --8<-- [end:accelerate]
 
 
-def _record_started_schedulers() -> list:
-    """Every APScheduler scheduler this process starts, whatever starts it."""
+def _record_started_schedulers() -> dict:
+    """Every APScheduler scheduler this process starts, whatever starts it, with the
+    number of its runs still going (the clock waits for them, as real time would)."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tests/, for support.*
+    from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SUBMITTED
     from support.startup import on_every_start
 
-    started = []
-    on_every_start(started.append).start()
+    started = {}
+    lock = threading.Lock()
+
+    def track(scheduler) -> None:
+        started[scheduler] = 0
+
+        def count(event) -> None:
+            with lock:
+                if event.code == EVENT_JOB_SUBMITTED:
+                    started[scheduler] += len(event.scheduled_run_times)
+                else:
+                    started[scheduler] -= 1
+
+        scheduler.add_listener(count, EVENT_JOB_SUBMITTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+
+    on_every_start(track).start()
     return started
 
 

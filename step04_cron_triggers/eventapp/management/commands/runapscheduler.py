@@ -13,6 +13,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 
+from eventapp.apps import NOT_MIGRATED, unapplied_migrations
 from eventapp.updater.updater import build_scheduler
 
 logger = logging.getLogger(__name__)
@@ -28,6 +29,8 @@ class Command(BaseCommand):
                 "SCHEDULER_AUTOSTART is on, so this process already runs a scheduler. "
                 "Unset it (or set it to 0) for runapscheduler."
             )
+        if unapplied_migrations():
+            raise CommandError(NOT_MIGRATED)
         scheduler = build_scheduler(BlockingScheduler)
         # A signal handler interrupts the scheduler's own loop, in this thread. So shut
         # down from another thread: it waits for a running job while the loop ends.
