@@ -6,6 +6,8 @@
   that does not exist stops the build with a message naming the page.
 - No English page in another language's site: mkdocs-static-i18n falls back to
   docs/en/ for a missing translation; this stops the build instead.
+
+The languages are the ones mkdocs.yml's i18n plugin lists (read in on_config).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from docsite.languages import Languages
 from mkdocs.exceptions import PluginError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,29 +87,26 @@ def render(old: str, new: str) -> str:
     return f"{fence}diff\n{text}{fence}"
 
 
-LANGUAGES = ("en", "ru", "ko", "zh")
-DEFAULT_LANGUAGE = "en"
+languages: Languages | None = None
 
 
-def site_language(url: str) -> str:
-    """The language whose site a page URL belongs to: /ru/... is Russian, / is English."""
-    first = url.lstrip("/").split("/", 1)[0]
-    return first if first in LANGUAGES else DEFAULT_LANGUAGE
+def on_config(config):
+    global languages
+    languages = Languages.of(config)
 
 
-def check_not_a_fallback(page) -> None:
+def check_not_a_fallback(page, language: str) -> None:
     source_language = page.file.src_uri.split("/", 1)[0]
-    wanted = site_language(page.url)
-    if source_language != wanted:
-        missing = f"{wanted}/{page.file.src_uri.split('/', 1)[1]}"
+    if source_language != language:
+        missing = f"{language}/{page.file.src_uri.split('/', 1)[1]}"
         raise PluginError(
-            f"docs/{missing} is missing: the {wanted} site would show {page.file.src_uri} "
+            f"docs/{missing} is missing: the {language} site would show {page.file.src_uri} "
             "in its place. Every page must exist in every language."
         )
 
 
 def on_page_markdown(markdown: str, page, config, files) -> str:
-    check_not_a_fallback(page)
+    check_not_a_fallback(page, languages.of_url(page.url))
 
     def replace(match: re.Match) -> str:
         try:

@@ -7,10 +7,16 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from docsite.languages import Languages
+from mkdocs.config import load_config
+
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
-SOURCE_LANGUAGE = "en"
-TRANSLATIONS = ("ru", "ko", "zh")
+# The site's languages, from mkdocs.yml (its i18n plugin's list), as the build reads them.
+CONFIG = load_config(str(ROOT / "mkdocs.yml"))
+LANGUAGES = Languages.of(CONFIG)
+SOURCE_LANGUAGE = LANGUAGES.default
+TRANSLATIONS = LANGUAGES.others
 
 HEADING = re.compile(r"^(#{1,6})\s+(?P<text>.*?)\s*$")
 HEADING_ID = re.compile(r"\{[^}]*#(?P<id>[\w-]+)[^}]*\}\s*$")

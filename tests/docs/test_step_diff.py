@@ -5,11 +5,12 @@ from types import SimpleNamespace
 
 import pytest
 from mkdocs.exceptions import PluginError
-from pages import ROOT
+from pages import CONFIG, ROOT
 
 spec = importlib.util.spec_from_file_location("docs_hooks", ROOT / "tools" / "docs_hooks.py")
 docs_hooks = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(docs_hooks)
+docs_hooks.on_config(CONFIG)
 
 PAGE = SimpleNamespace(file=SimpleNamespace(src_uri="en/steps/step09.md"), url="steps/step09/")
 
@@ -38,7 +39,7 @@ def steps(tmp_path, monkeypatch):
 
 
 def render(markdown: str) -> str:
-    return docs_hooks.on_page_markdown(markdown, page=PAGE, config=None, files=None)
+    return docs_hooks.on_page_markdown(markdown, page=PAGE, config=CONFIG, files=None)
 
 
 def test_the_placeholder_becomes_a_diff_block(steps):
@@ -101,7 +102,7 @@ def test_the_real_step_one_has_no_diff_with_itself():
 def test_a_page_in_its_own_language_builds(src_uri, url):
     page = SimpleNamespace(file=SimpleNamespace(src_uri=src_uri), url=url)
 
-    assert docs_hooks.on_page_markdown("Text\n", page=page, config=None, files=None) == "Text\n"
+    assert docs_hooks.on_page_markdown("Text\n", page=page, config=CONFIG, files=None) == "Text\n"
 
 
 def test_an_english_page_standing_in_for_a_translation_stops_the_build():
@@ -109,4 +110,4 @@ def test_an_english_page_standing_in_for_a_translation_stops_the_build():
     page = SimpleNamespace(file=SimpleNamespace(src_uri="en/setup.md"), url="ko/setup/")
 
     with pytest.raises(PluginError, match=r"docs/ko/setup\.md is missing"):
-        docs_hooks.on_page_markdown("Text\n", page=page, config=None, files=None)
+        docs_hooks.on_page_markdown("Text\n", page=page, config=CONFIG, files=None)
