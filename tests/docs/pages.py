@@ -26,6 +26,33 @@ DIFF_PLACEHOLDER = re.compile(r"^<!-- diff: \S+ \S+ -->$")
 CODE_SPAN = re.compile(r"`[^`]*`")
 LINK_TARGET = re.compile(r"\]\([^)]*\)")
 LETTERS = re.compile(r"[^\W\d_]{3,}")
+# Mermaid text a translator may rewrite: quoted strings, unquoted labels in a node's
+# brackets or an edge's |pipes| or "-- text -->", text after ": " (sequence messages,
+# notes), "participant X as Label", a title, and %% comments.
+MERMAID_TEXT = [
+    (re.compile(r'"[^"]*"'), '""'),
+    (re.compile(r"\[[^\[\](){}|]*\]"), "[]"),
+    (re.compile(r"\([^\[\](){}|]*\)"), "()"),
+    (re.compile(r"\{[^\[\](){}|]*\}"), "{}"),
+    (re.compile(r"\|[^|]*\|"), "||"),
+    (re.compile(r"(?<!-)--\s+[^\s>-].*?\s+-->"), "-- -->"),
+    (re.compile(r":\s.*$"), ":"),
+    (re.compile(r"\s+as\s.*$"), ""),
+    (re.compile(r"^title\s.*$"), "title"),
+    (re.compile(r"%%.*$"), ""),
+]
+
+
+def mermaid_structure(diagram: str) -> list[str]:
+    """The diagram without its words: its type, node ids and shapes, edges, in order."""
+    structure = []
+    for line in diagram.splitlines():
+        line = line.strip()
+        for pattern, replacement in MERMAID_TEXT:
+            line = pattern.sub(replacement, line)
+        if line.strip():
+            structure.append(" ".join(line.split()))
+    return structure
 
 
 @dataclass(frozen=True)
@@ -91,6 +118,10 @@ class Page:
     @property
     def mermaid_blocks(self) -> list[str]:
         return ["\n".join(lines) for info, lines in self._split[1] if info == "mermaid"]
+
+    @property
+    def mermaid_structures(self) -> list[list[str]]:
+        return [mermaid_structure(block) for block in self.mermaid_blocks]
 
     @property
     def diff_placeholders(self) -> list[str]:
