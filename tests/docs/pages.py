@@ -140,6 +140,22 @@ class Page:
         return lines
 
 
+def generated_text(language: str) -> dict[str, str]:
+    """The words the hooks write into the language's pages (extra.generated_text)."""
+    if language == LANGUAGES.default:
+        return dict(CONFIG.extra["generated_text"])
+    i18n = CONFIG.plugins["i18n"].config
+    config = next(lang for lang in i18n.languages if lang.locale == language)
+    return dict((config.extra or {}).get("generated_text") or {})
+
+
+def built_page(site: Path, language: str, page: Path) -> Path:
+    """Where the build writes a page: docs/ru/setup.md becomes site/ru/setup/index.html."""
+    folder = site / LANGUAGES.prefix(language)
+    stem = page.with_suffix("")
+    return folder / ("index.html" if stem.name == "index" else stem / "index.html")
+
+
 def pages(language: str) -> list[Page]:
     folder = DOCS / language
     return [Page(language, p.relative_to(folder)) for p in sorted(folder.rglob("*.md"))]

@@ -1,0 +1,108 @@
+"""The hooks' rewrites of a page (tools/docs_hooks.py): placeholders and code block titles."""
+
+from types import SimpleNamespace
+
+import docs_hooks
+import pytest
+from docsite.markdown import language_of
+from mkdocs.exceptions import PluginError
+from pages import CONFIG
+
+docs_hooks.on_config(CONFIG)
+STEP = "step01_basic_eventproject"
+
+
+def page(src_uri: str = "en/steps/step09.md", url: str = "steps/step09/"):
+    return SimpleNamespace(file=SimpleNamespace(src_uri=src_uri), url=url)
+
+
+def rewrite(text: str, on=None) -> str:
+    return docs_hooks.on_page_markdown(text, page=on or page(), config=CONFIG, files=None)
+
+
+# Code block titles
+
+
+def test_a_block_with_one_include_gets_the_file_as_title():
+    text = '```python hl_lines="1 5"\n--8<-- "step02_decorators/eventapp/apps.py:ready"\n```\n'
+
+    assert rewrite(text) == (
+        '```python title="step02_decorators/eventapp/apps.py" hl_lines="1 5"\n'
+        '--8<-- "step02_decorators/eventapp/apps.py:ready"\n```\n'
+    )
+
+
+def test_an_indented_block_without_a_language_gets_one_from_the_file():
+    text = '!!! note\n\n    ```\n    --8<-- "tests/harness.py"\n    ```\n'
+
+    assert '    ```python title="tests/harness.py"\n' in rewrite(text)
+
+
+@pytest.mark.parametrize(
+    ("name", "language"),
+    [
+        ("eventapp/models.py", "python"),
+        ("templates/index.html", "html+django"),
+        ("pytest.ini", "ini"),
+        ("pyproject.toml", "toml"),
+        ("requirements.txt", "text"),
+        ("Procfile", "ini"),
+        ("deploy/scheduler.service", "ini"),
+    ],
+)
+def test_the_language_comes_from_the_file_name(name, language):
+    assert language_of(name) == language
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '```python title="The job"\n--8<-- "step02_decorators/eventapp/apps.py"\n```\n',
+        '```python\nimport os\n--8<-- "step02_decorators/eventapp/apps.py"\n```\n',
+        "```sh\nmake run\n```\n",
+    ],
+    ids=["a title of its own", "more than the include", "no include"],
+)
+def test_other_blocks_are_left_as_they_are(text):
+    assert rewrite(text) == text
+
+
+# Placeholders in general
+
+
+def test_a_placeholder_with_the_wrong_arguments_says_how_to_write_it():
+    with pytest.raises(PluginError, match=r"write it as <!-- diff: STEP_A STEP_B -->"):
+        rewrite(f"<!-- diff: {STEP} -->\n")
+
+
+def test_a_placeholder_shown_in_a_code_block_stays_text():
+    text = f"```md\n<!-- diff: {STEP} {STEP} -->\n```\n"
+
+    assert rewrite(text) == text
+
+
+def test_a_diff_placeholder_names_the_page_when_a_step_is_missing():
+    with pytest.raises(PluginError, match=r"en/steps/step09\.md: .*'step07_missing' does not"):
+        rewrite(f"<!-- diff: {STEP} step07_missing -->\n")
+
+
+# No English page in another language's site
+
+
+@pytest.mark.parametrize(
+    ("src_uri", "url"),
+    [
+        ("en/setup.md", "setup/"),
+        ("ru/setup.md", "ru/setup/"),
+        ("zh/steps/step01.md", "zh/steps/step01/"),
+        ("ko/index.md", "ko/"),
+    ],
+)
+def test_a_page_in_its_own_language_builds(src_uri, url):
+    assert rewrite("Text\n", on=page(src_uri, url)) == "Text\n"
+
+
+def test_an_english_page_standing_in_for_a_translation_stops_the_build():
+    """What mkdocs-static-i18n does for a missing ko/setup.md with fallback on."""
+    with pytest.raises(PluginError, match=r"docs/ko/setup\.md is missing"):
+        rewrite("Text\n", on=page("en/setup.md", "ko/setup/"))
