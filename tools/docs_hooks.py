@@ -3,9 +3,11 @@
 Placeholders, each on a line of its own outside code blocks, become Markdown:
 
     <!-- diff: STEP_A STEP_B -->    the files that changed, then each file's diff, collapsed
+    <!-- files: STEP PATH... -->    whole files of a step, each collapsed, to build along with
+    <!-- output: NAME -->           docs/output/NAME.txt, console output the tests captured
 
-A step folder that does not exist stops the build with a message naming the
-page. Besides:
+A step folder or file that does not exist stops the build with a message naming
+the page. Besides:
 
 - a code block that holds a single ``--8<-- "path"`` include gets the path as its title;
 - no language's site may show the English page in place of a missing translation.
@@ -19,15 +21,17 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from docsite import diffs
+from docsite import diffs, listings, output
 from docsite.languages import Languages
 from docsite.markdown import add_snippet_titles, replace_text_lines
 from mkdocs.exceptions import PluginError
 
-PLACEHOLDER = re.compile(r"^<!-- (?P<kind>diff): (?P<args>.*?) -->\s*$")
+PLACEHOLDER = re.compile(r"^<!-- (?P<kind>diff|files|output): (?P<args>.*?) -->\s*$")
 # What each placeholder takes: (usage, fewest arguments, most arguments or None).
 ARGUMENTS = {
     "diff": ("STEP_A STEP_B", 2, 2),
+    "files": ("STEP PATH...", 2, None),
+    "output": ("NAME", 1, 1),
 }
 GENERATED_TEXT = {
     "diff_file",
@@ -35,6 +39,7 @@ GENERATED_TEXT = {
     "diff_new",
     "diff_deleted",
     "diff_same",
+    "output_title",
 }
 
 languages: Languages | None = None
@@ -74,7 +79,11 @@ def expand(kind: str, args: list[str], page, config, text: dict[str, str]) -> st
     usage, fewest, most = ARGUMENTS[kind]
     if len(args) < fewest or (most is not None and len(args) > most):
         raise ValueError(f"write it as <!-- {kind}: {usage} -->")
-    return diffs.render(root, args[0], args[1], text)
+    if kind == "diff":
+        return diffs.render(root, args[0], args[1], text)
+    if kind == "files":
+        return listings.render(root, args[0], args[1:])
+    return output.render(root, args[0], text["output_title"])
 
 
 def on_page_markdown(markdown: str, page, config, files) -> str:

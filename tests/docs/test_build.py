@@ -145,3 +145,8 @@ def test_search_knows_every_language_and_splits_chinese_words(site):
     with_han = [text for text in chinese if HAN.search(text)]
     # jieba segments Chinese text with zero-width spaces, which the separator splits on.
     assert all("\u200b" in text for text in with_han)
+
+
+def test_the_site_does_not_copy_the_captured_output(site):
+    assert (ROOT / "docs" / "output").is_dir()
+    assert not (site / "output").exists()

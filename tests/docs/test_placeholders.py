@@ -3,10 +3,12 @@
 from types import SimpleNamespace
 
 import docs_hooks
+import markdown
 import pytest
+from docsite import output
 from docsite.markdown import language_of
 from mkdocs.exceptions import PluginError
-from pages import CONFIG
+from pages import CONFIG, ROOT
 
 docs_hooks.on_config(CONFIG)
 STEP = "step01_basic_eventproject"
@@ -18,6 +20,14 @@ def page(src_uri: str = "en/steps/step09.md", url: str = "steps/step09/"):
 
 def rewrite(text: str, on=None) -> str:
     return docs_hooks.on_page_markdown(text, page=on or page(), config=CONFIG, files=None)
+
+
+def to_html(text: str, monkeypatch) -> str:
+    """The page as the site's Markdown extensions render it (snippets read from the repository)."""
+    monkeypatch.chdir(ROOT)
+    return markdown.markdown(
+        rewrite(text), extensions=CONFIG.markdown_extensions, extension_configs=CONFIG.mdx_configs
+    )
 
 
 # Code block titles
@@ -65,6 +75,51 @@ def test_the_language_comes_from_the_file_name(name, language):
 )
 def test_other_blocks_are_left_as_they_are(text):
     assert rewrite(text) == text
+
+
+# <!-- files: STEP PATH... -->
+
+
+def test_files_are_shown_whole_each_collapsed_with_its_path(monkeypatch):
+    html = to_html(
+        f"<!-- files: {STEP} eventapp/models.py eventapp/templates/eventapp/index.html -->\n",
+        monkeypatch,
+    )
+
+    assert html.count('<details class="note">') == 2
+    assert "<summary>eventapp/models.py</summary>" in html
+    assert f'<span class="filename">{STEP}/eventapp/models.py</span>' in html
+    assert "SaveEvent" in html and "auto_now_add" in html  # the whole file, not a section
+    assert "<summary>eventapp/templates/eventapp/index.html</summary>" in html
+
+
+def test_a_missing_file_stops_the_build_naming_the_page():
+    with pytest.raises(
+        PluginError, match=rf"en/steps/step09\.md: .*{STEP}/eventapp/nope\.py does not"
+    ):
+        rewrite(f"<!-- files: {STEP} eventapp/models.py eventapp/nope.py -->\n")
+
+
+def test_a_path_outside_the_step_stops_the_build():
+    with pytest.raises(PluginError, match="inside the step folder"):
+        rewrite(f"<!-- files: {STEP} ../README.md -->\n")
+
+
+# <!-- output: NAME -->
+
+
+def test_captured_output_is_shown_as_a_titled_console_block(tmp_path):
+    (tmp_path / "docs" / "output").mkdir(parents=True)
+    (tmp_path / "docs" / "output" / "runserver.txt").write_text("Starting ```server```\n")
+
+    block = output.render(tmp_path, "runserver", "what you will see")
+
+    assert block == '````text title="what you will see"\nStarting ```server```\n````'
+
+
+def test_missing_output_stops_the_build_naming_the_page():
+    with pytest.raises(PluginError, match=r"step09\.md: .*docs/output/no-such-run\.txt does not"):
+        rewrite("<!-- output: no-such-run -->\n")
 
 
 # Placeholders in general
