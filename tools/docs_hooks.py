@@ -4,13 +4,16 @@ Placeholders, each on a line of its own outside code blocks, become Markdown:
 
     <!-- diff: STEP_A STEP_B -->    the files that changed, then each file's diff, collapsed
     <!-- files: STEP PATH... -->    whole files of a step, each collapsed, to build along with
+    <!-- download: STEP -->         a link to the step's zip (and to its folder in the repository
+                                    when the site is built with REPO_URL set)
     <!-- output: NAME -->           docs/output/NAME.txt, console output the tests captured
 
 A step folder or file that does not exist stops the build with a message naming
 the page. Besides:
 
 - a code block that holds a single ``--8<-- "path"`` include gets the path as its title;
-- no language's site may show the English page in place of a missing translation.
+- no language's site may show the English page in place of a missing translation;
+- the built site holds one zip per step folder in downloads/ (docsite/downloads.py).
 
 The languages are the ones mkdocs.yml's i18n plugin lists; the words these hooks
 write into pages are each language's ``extra.generated_text`` in mkdocs.yml.
@@ -21,16 +24,18 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from docsite import diffs, listings, output
+from docsite import diffs, downloads, listings, output
 from docsite.languages import Languages
 from docsite.markdown import add_snippet_titles, replace_text_lines
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 
-PLACEHOLDER = re.compile(r"^<!-- (?P<kind>diff|files|output): (?P<args>.*?) -->\s*$")
+PLACEHOLDER = re.compile(r"^<!-- (?P<kind>diff|files|download|output): (?P<args>.*?) -->\s*$")
 # What each placeholder takes: (usage, fewest arguments, most arguments or None).
 ARGUMENTS = {
     "diff": ("STEP_A STEP_B", 2, 2),
     "files": ("STEP PATH...", 2, None),
+    "download": ("STEP", 1, 1),
     "output": ("NAME", 1, 1),
 }
 GENERATED_TEXT = {
@@ -39,6 +44,8 @@ GENERATED_TEXT = {
     "diff_new",
     "diff_deleted",
     "diff_same",
+    "download",
+    "browse",
     "output_title",
 }
 
@@ -83,6 +90,8 @@ def expand(kind: str, args: list[str], page, config, text: dict[str, str]) -> st
         return diffs.render(root, args[0], args[1], text)
     if kind == "files":
         return listings.render(root, args[0], args[1:])
+    if kind == "download":
+        return downloads.render(root, args[0], page.url, config.repo_url or "", text)
     return output.render(root, args[0], text["output_title"])
 
 
@@ -101,3 +110,16 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
             raise PluginError(f"{page.file.src_uri}: {line.strip()}: {error}") from None
 
     return add_snippet_titles(replace_text_lines(markdown, replace))
+
+
+def is_inner_language_build(config) -> bool:
+    """mkdocs-static-i18n builds each other language from inside the default language's
+    on_post_build, with ``building`` set; the site is complete when the outer build ends."""
+    return bool(getattr(config.plugins.get("i18n"), "building", False))
+
+
+@event_priority(-200)  # after mkdocs-static-i18n (-100) has built the other languages
+def on_post_build(config) -> None:
+    if is_inner_language_build(config):
+        return
+    downloads.write_downloads(repository_root(config), Path(config.site_dir))

@@ -1,14 +1,15 @@
 """The hooks' rewrites of a page (tools/docs_hooks.py): placeholders and code block titles."""
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import docs_hooks
 import markdown
 import pytest
-from docsite import output
+from docsite import downloads, output
 from docsite.markdown import language_of
 from mkdocs.exceptions import PluginError
-from pages import CONFIG, ROOT
+from pages import CONFIG, LANGUAGES, ROOT
 
 docs_hooks.on_config(CONFIG)
 STEP = "step01_basic_eventproject"
@@ -49,22 +50,6 @@ def test_an_indented_block_without_a_language_gets_one_from_the_file():
 
 
 @pytest.mark.parametrize(
-    ("name", "language"),
-    [
-        ("eventapp/models.py", "python"),
-        ("templates/index.html", "html+django"),
-        ("pytest.ini", "ini"),
-        ("pyproject.toml", "toml"),
-        ("requirements.txt", "text"),
-        ("Procfile", "ini"),
-        ("deploy/scheduler.service", "ini"),
-    ],
-)
-def test_the_language_comes_from_the_file_name(name, language):
-    assert language_of(name) == language
-
-
-@pytest.mark.parametrize(
     "text",
     [
         '```python title="The job"\n--8<-- "step02_decorators/eventapp/apps.py"\n```\n',
@@ -93,6 +78,22 @@ def test_files_are_shown_whole_each_collapsed_with_its_path(monkeypatch):
     assert "<summary>eventapp/templates/eventapp/index.html</summary>" in html
 
 
+@pytest.mark.parametrize(
+    ("name", "language"),
+    [
+        ("eventapp/models.py", "python"),
+        ("templates/index.html", "html+django"),
+        ("pytest.ini", "ini"),
+        ("pyproject.toml", "toml"),
+        ("requirements.txt", "text"),
+        ("Procfile", "ini"),
+        ("deploy/scheduler.service", "ini"),
+    ],
+)
+def test_the_language_comes_from_the_file_name(name, language):
+    assert language_of(name) == language
+
+
 def test_a_missing_file_stops_the_build_naming_the_page():
     with pytest.raises(
         PluginError, match=rf"en/steps/step09\.md: .*{STEP}/eventapp/nope\.py does not"
@@ -103,6 +104,43 @@ def test_a_missing_file_stops_the_build_naming_the_page():
 def test_a_path_outside_the_step_stops_the_build():
     with pytest.raises(PluginError, match="inside the step folder"):
         rewrite(f"<!-- files: {STEP} ../README.md -->\n")
+
+
+# <!-- download: STEP -->
+
+
+@pytest.mark.parametrize("language", LANGUAGES.all)
+def test_the_download_link_works_from_every_language(language, monkeypatch):
+    monkeypatch.setitem(CONFIG, "repo_url", "")
+    url = f"{LANGUAGES.prefix(language)}steps/step01/"
+
+    link = rewrite(f"<!-- download: {STEP} -->\n", on=page(f"{language}/steps/step01.md", url))
+
+    href = link.split('href="', 1)[1].split('"', 1)[0]
+    resolved = Path("/site", url, href).resolve()
+    assert resolved == Path("/site/downloads", f"{STEP}.zip")
+    assert "/tree/main/" not in link  # built without REPO_URL
+
+
+def test_with_a_repository_address_the_step_folder_is_linked_too(monkeypatch):
+    monkeypatch.setitem(CONFIG, "repo_url", "https://git.example.org/tutorial/")
+
+    link = rewrite(f"<!-- download: {STEP} -->\n")
+
+    assert f"(https://git.example.org/tutorial/tree/main/{STEP})" in link
+
+
+def test_a_download_of_a_missing_step_stops_the_build():
+    with pytest.raises(PluginError, match=r"step09\.md: .*'step08_none' does not exist"):
+        rewrite("<!-- download: step08_none -->\n")
+
+
+def test_relative_links_from_pages_of_any_depth():
+    assert downloads.relative_url("", "downloads/a.zip") == "downloads/a.zip"
+    assert downloads.relative_url("ru/", "downloads/a.zip") == "../downloads/a.zip"
+    assert (
+        downloads.relative_url("ko/steps/step01/", "downloads/a.zip") == "../../../downloads/a.zip"
+    )
 
 
 # <!-- output: NAME -->
@@ -131,7 +169,7 @@ def test_a_placeholder_with_the_wrong_arguments_says_how_to_write_it():
 
 
 def test_a_placeholder_shown_in_a_code_block_stays_text():
-    text = f"```md\n<!-- diff: {STEP} {STEP} -->\n```\n"
+    text = f"```md\n<!-- download: {STEP} -->\n```\n"
 
     assert rewrite(text) == text
 
