@@ -13,6 +13,7 @@ the page. Besides:
 
 - a code block that holds a single ``--8<-- "path"`` include gets the path as its title;
 - no language's site may show the English page in place of a missing translation;
+- each language's site searches only its own pages (docsite/search.py);
 - the built site holds one zip per step folder in downloads/ (docsite/downloads.py).
 
 The languages are the ones mkdocs.yml's i18n plugin lists; the words these hooks
@@ -24,7 +25,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from docsite import diffs, downloads, listings, output
+from docsite import diffs, downloads, listings, output, search
 from docsite.languages import Languages
 from docsite.markdown import add_snippet_titles, replace_text_lines
 from mkdocs.exceptions import PluginError
@@ -112,14 +113,23 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
     return add_snippet_titles(replace_text_lines(markdown, replace))
 
 
+def on_post_page(html: str, page, config) -> str:
+    language = languages.of_url(page.url)
+    if language == languages.default:
+        return html
+    return search.point_search_at_language(html, languages.prefix(language))
+
+
 def is_inner_language_build(config) -> bool:
     """mkdocs-static-i18n builds each other language from inside the default language's
     on_post_build, with ``building`` set; the site is complete when the outer build ends."""
     return bool(getattr(config.plugins.get("i18n"), "building", False))
 
 
-@event_priority(-200)  # after mkdocs-static-i18n (-100) has built the other languages
+@event_priority(-200)  # after mkdocs-static-i18n (-100) has written the whole search index
 def on_post_build(config) -> None:
     if is_inner_language_build(config):
         return
-    downloads.write_downloads(repository_root(config), Path(config.site_dir))
+    site_dir = Path(config.site_dir)
+    search.split_index(site_dir, languages)
+    downloads.write_downloads(repository_root(config), site_dir)

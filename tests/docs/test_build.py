@@ -136,15 +136,32 @@ def test_the_language_switcher_links_each_translation(site):
         assert f"/{language}/steps/step01/" in html
 
 
-def test_search_knows_every_language_and_splits_chinese_words(site):
-    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+@pytest.mark.parametrize("language", LANGUAGES.all)
+def test_each_language_searches_with_the_chinese_word_separator(site, language):
+    path = site / LANGUAGES.prefix(language) / "search" / "search_index.json"
+    index = json.loads(path.read_text(encoding="utf-8"))
 
-    assert set(index["config"]["lang"]) >= set(LANGUAGES.all)
+    assert index["config"]["lang"][0] in {"en", language}
     assert "\\u200b" in index["config"]["separator"]
-    chinese = [doc["text"] for doc in index["docs"] if doc["location"].startswith("zh/")]
-    with_han = [text for text in chinese if HAN.search(text)]
+
+
+def test_chinese_words_are_split_for_search(site):
+    index = json.loads((site / "zh" / "search" / "search_index.json").read_text(encoding="utf-8"))
+    with_han = [doc["text"] for doc in index["docs"] if HAN.search(doc["text"])]
+
+    assert with_han
     # jieba segments Chinese text with zero-width spaces, which the separator splits on.
     assert all("\u200b" in text for text in with_han)
+
+
+def test_translated_pages_fetch_their_own_language_index(site):
+    config = re.search(
+        r'<script id="__config" type="application/json">(?P<json>.*?)</script>',
+        read(site, "ru", "steps/step01.md"),
+        re.DOTALL,
+    )
+
+    assert json.loads(config["json"])["base"] == "../../../ru/"
 
 
 def test_the_site_does_not_copy_the_captured_output(site):
