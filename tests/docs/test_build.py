@@ -123,10 +123,13 @@ def test_generated_words_are_in_the_language_of_the_page(site, language):
     assert f"<th>{text['diff_file']}</th>" in read(site, language, "steps/step02.md")
 
 
-def test_diagrams_are_rendered_as_mermaid(site):
+def test_diagrams_are_rendered_as_mermaid_with_the_bundled_script(site):
     html = read(site, SOURCE_LANGUAGE, "steps/step01.md")
+    script = re.search(r'<script src="(?P<src>[^"]*/mermaid-[\d.]+\.min\.js)"', html)
 
     assert '<pre class="mermaid"><code>' in html
+    assert script, "the page does not load the bundled mermaid"
+    assert (site / "steps" / "step01" / script["src"]).resolve().is_file()
 
 
 def test_the_language_switcher_links_each_translation(site):
