@@ -139,6 +139,15 @@ def test_the_language_switcher_links_each_translation(site):
         assert f"/{language}/steps/step01/" in html
 
 
+def test_korean_pages_break_lines_between_words(site):
+    html = read(site, "ko", "index.md")
+    sheet = re.search(r'<link rel="stylesheet" href="(?P<href>[^"]*korean\.css)"', html)
+    css = (site / "ko" / sheet["href"]).resolve().read_text(encoding="utf-8")
+
+    assert '<html lang="ko"' in html
+    assert re.search(r":lang\(ko\)[^{]*\{[^}]*word-break:\s*keep-all", css)
+
+
 @pytest.mark.parametrize("language", LANGUAGES.all)
 def test_each_language_searches_with_the_chinese_word_separator(site, language):
     path = site / LANGUAGES.prefix(language) / "search" / "search_index.json"

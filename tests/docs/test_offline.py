@@ -1,7 +1,7 @@
 """The built site in a real browser that may reach nothing but the local server.
 
 Diagrams must render from the Mermaid bundled with the site (Material for MkDocs
-would fetch it from a CDN otherwise).
+would fetch it from a CDN otherwise), and Korean text must break between words.
 """
 
 from urllib.parse import urlsplit
@@ -82,3 +82,14 @@ def test_diagrams_render_with_no_network(site_url, offline_page, language):
 
     assert rendered_diagrams(offline_page) == len(source.mermaid_blocks)
     assert offline_page.blocked == []
+
+
+@pytest.mark.parametrize(("language", "word_break"), [("ko", "keep-all"), ("en", "normal")])
+def test_korean_text_breaks_between_words(site_url, offline_page, language, word_break):
+    offline_page.goto(f"{site_url}/{LANGUAGES.prefix(language)}")
+
+    computed = offline_page.eval_on_selector(
+        "article.md-typeset p", "p => getComputedStyle(p).wordBreak"
+    )
+
+    assert computed == word_break
