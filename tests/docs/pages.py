@@ -7,10 +7,16 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from docsite.languages import Languages
+from mkdocs.config import load_config
+
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
-SOURCE_LANGUAGE = "en"
-TRANSLATIONS = ("ru", "ko", "zh")
+# The site's languages, from mkdocs.yml (its i18n plugin's list), as the build reads them.
+CONFIG = load_config(str(ROOT / "mkdocs.yml"))
+LANGUAGES = Languages.of(CONFIG)
+SOURCE_LANGUAGE = LANGUAGES.default
+TRANSLATIONS = LANGUAGES.others
 
 HEADING = re.compile(r"^(#{1,6})\s+(?P<text>.*?)\s*$")
 HEADING_ID = re.compile(r"\{[^}]*#(?P<id>[\w-]+)[^}]*\}\s*$")
@@ -20,6 +26,33 @@ DIFF_PLACEHOLDER = re.compile(r"^<!-- diff: \S+ \S+ -->$")
 CODE_SPAN = re.compile(r"`[^`]*`")
 LINK_TARGET = re.compile(r"\]\([^)]*\)")
 LETTERS = re.compile(r"[^\W\d_]{3,}")
+# Mermaid text a translator may rewrite: quoted strings, unquoted labels in a node's
+# brackets or an edge's |pipes| or "-- text -->", text after ": " (sequence messages,
+# notes), "participant X as Label", a title, and %% comments.
+MERMAID_TEXT = [
+    (re.compile(r'"[^"]*"'), '""'),
+    (re.compile(r"\[[^\[\](){}|]*\]"), "[]"),
+    (re.compile(r"\([^\[\](){}|]*\)"), "()"),
+    (re.compile(r"\{[^\[\](){}|]*\}"), "{}"),
+    (re.compile(r"\|[^|]*\|"), "||"),
+    (re.compile(r"(?<!-)--\s+[^\s>-].*?\s+-->"), "-- -->"),
+    (re.compile(r":\s.*$"), ":"),
+    (re.compile(r"\s+as\s.*$"), ""),
+    (re.compile(r"^title\s.*$"), "title"),
+    (re.compile(r"%%.*$"), ""),
+]
+
+
+def mermaid_structure(diagram: str) -> list[str]:
+    """The diagram without its words: its type, node ids and shapes, edges, in order."""
+    structure = []
+    for line in diagram.splitlines():
+        line = line.strip()
+        for pattern, replacement in MERMAID_TEXT:
+            line = pattern.sub(replacement, line)
+        if line.strip():
+            structure.append(" ".join(line.split()))
+    return structure
 
 
 @dataclass(frozen=True)
@@ -87,6 +120,10 @@ class Page:
         return ["\n".join(lines) for info, lines in self._split[1] if info == "mermaid"]
 
     @property
+    def mermaid_structures(self) -> list[list[str]]:
+        return [mermaid_structure(block) for block in self.mermaid_blocks]
+
+    @property
     def diff_placeholders(self) -> list[str]:
         return [line for line in self._split[0] if DIFF_PLACEHOLDER.match(line.strip())]
 
@@ -101,6 +138,22 @@ class Page:
             if LETTERS.search(words):
                 lines.append(line.strip())
         return lines
+
+
+def generated_text(language: str) -> dict[str, str]:
+    """The words the hooks write into the language's pages (extra.generated_text)."""
+    if language == LANGUAGES.default:
+        return dict(CONFIG.extra["generated_text"])
+    i18n = CONFIG.plugins["i18n"].config
+    config = next(lang for lang in i18n.languages if lang.locale == language)
+    return dict((config.extra or {}).get("generated_text") or {})
+
+
+def built_page(site: Path, language: str, page: Path) -> Path:
+    """Where the build writes a page: docs/ru/setup.md becomes site/ru/setup/index.html."""
+    folder = site / LANGUAGES.prefix(language)
+    stem = page.with_suffix("")
+    return folder / ("index.html" if stem.name == "index" else stem / "index.html")
 
 
 def pages(language: str) -> list[Page]:

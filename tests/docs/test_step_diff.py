@@ -1,112 +1,122 @@
-"""The build-time diff between two step folders (tools/docs_hooks.py)."""
+"""``<!-- diff: stepA stepB -->``: the changed files, then each file's diff collapsed."""
 
-import importlib.util
-from types import SimpleNamespace
+import re
 
 import pytest
-from mkdocs.exceptions import PluginError
-from pages import ROOT
+from docsite import diffs
+from pages import SOURCE_LANGUAGE, generated_text
 
-spec = importlib.util.spec_from_file_location("docs_hooks", ROOT / "tools" / "docs_hooks.py")
-docs_hooks = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(docs_hooks)
-
-PAGE = SimpleNamespace(file=SimpleNamespace(src_uri="en/steps/step09.md"), url="steps/step09/")
+TEXT = generated_text(SOURCE_LANGUAGE)
 
 
 @pytest.fixture
-def steps(tmp_path, monkeypatch):
+def steps(tmp_path):
     """Two small step folders in a scratch repository root."""
-    monkeypatch.setattr(docs_hooks, "ROOT", tmp_path)
     old, new = tmp_path / "step01_a", tmp_path / "step02_b"
     for step in (old, new):
         (step / "app" / "migrations").mkdir(parents=True)
         (step / "app" / "__pycache__").mkdir()
         (step / "app" / "same.py").write_text("unchanged = True\n")
+        (step / "app" / "marked.py").write_text("x = 1\n")
     (old / "app" / "jobs.py").write_text("EVERY = 1\nNAME = 'save'\n")
-    (new / "app" / "jobs.py").write_text("# --8<-- [start:jobs]\nEVERY = 5\nNAME = 'save'\n")
-    (old / "app" / "gone.py").write_text("old = 1\n")
+    (new / "app" / "jobs.py").write_text(
+        "# --8<-- [start:jobs]\nEVERY = 5\nNAME = 'save'\n# --8<-- [end:jobs]\n"
+    )
+    (new / "app" / "marked.py").write_text("# --8<-- [start:x]\nx = 1\n# --8<-- [end:x]\n")
+    (old / "app" / "gone.py").write_text("old = 1\nold = 2\n")
     (new / "app" / "added.py").write_text("new = 1\n")
     for step, text in ((old, "a"), (new, "b")):
         (step / "app" / "migrations" / "0001_initial.py").write_text(text)
         (step / "app" / "__pycache__" / "jobs.cpython-311.pyc").write_text(text)
         (step / "db.sqlite3").write_text(text)
         (step / "pytest.ini").write_text(text)
+        (step / "README.md").write_text(text)
         (step / ".coverage").write_text(text)
         (step / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\xf1" + text.encode())
-    return old.name, new.name
+    return tmp_path, old.name, new.name
 
 
-def render(markdown: str) -> str:
-    return docs_hooks.on_page_markdown(markdown, page=PAGE, config=None, files=None)
+def render(root, old, new):
+    return diffs.render(root, old, new, TEXT)
 
 
-def test_the_placeholder_becomes_a_diff_block(steps):
-    old, new = steps
-
-    html = render(f"Before\n\n<!-- diff: {old} {new} -->\n\nAfter\n")
-
-    assert html.startswith("Before\n\n```diff\n")
-    assert html.endswith("```\n\nAfter\n")
-    assert f"--- {old}/app/jobs.py\n+++ {new}/app/jobs.py\n" in html
-    assert "-EVERY = 1\n+# ;--8<-- [start:jobs]\n+EVERY = 5\n NAME = 'save'\n" in html
+def collapsed_blocks(markdown: str) -> dict[str, str]:
+    """Each ``??? note "path"`` block's indented body, by path."""
+    found = re.findall(r'^\?\?\? note "([^"]+)"\n\n((?:    .*\n?|\n)+)', markdown, re.MULTILINE)
+    return {path: body for path, body in found}
 
 
-def test_snippet_markers_in_the_code_stay_text(steps):
-    """Escaped for pymdownx.snippets, which would otherwise drop the line."""
-    html = render("<!-- diff: {} {} -->".format(*steps))
+def test_the_summary_comes_first_with_each_changed_file(steps):
+    root, old, new = steps
 
-    assert "+# ;--8<-- [start:jobs]\n" in html
+    markdown = render(root, old, new)
 
-
-def test_added_and_removed_files_show_against_dev_null(steps):
-    old, new = steps
-
-    html = render(f"<!-- diff: {old} {new} -->")
-
-    assert f"--- {old}/app/gone.py\n+++ /dev/null\n" in html
-    assert f"--- /dev/null\n+++ {new}/app/added.py\n" in html
+    assert markdown.startswith("| File | Change |\n| --- | --- |\n")
+    table = markdown.split("\n\n", 1)[0]
+    assert "| `app/jobs.py` | +1 −1 |" in table
+    assert "| `app/added.py` | new (+1) |" in table
+    assert "| `app/gone.py` | deleted |" in table
 
 
-def test_generated_and_local_files_are_left_out(steps):
-    html = render("<!-- diff: {} {} -->".format(*steps))
+def test_each_file_diff_is_collapsed_until_the_reader_opens_it(steps):
+    root, old, new = steps
 
-    left_out_files = ("same.py", "migrations", "__pycache__", "db.sqlite3", "pytest.ini")
-    for left_out in (*left_out_files, ".coverage", "image.png"):
-        assert left_out not in html
+    markdown = render(root, old, new)
+    blocks = collapsed_blocks(markdown)
 
-
-def test_a_missing_step_stops_the_build_and_names_the_page_and_folder(steps):
-    old, _ = steps
-
-    with pytest.raises(PluginError, match=r"en/steps/step09\.md: .*'step07_missing' does not"):
-        render(f"<!-- diff: {old} step07_missing -->")
-
-
-def test_the_real_step_one_has_no_diff_with_itself():
-    html = render("<!-- diff: step01_basic_eventproject step01_basic_eventproject -->")
-
-    assert "hold the same code" in html
+    assert sorted(blocks) == ["app/added.py", "app/jobs.py"]
+    assert "    ```diff\n    --- step01_a/app/jobs.py\n    +++ step02_b/app/jobs.py\n" in markdown
+    assert "    -EVERY = 1\n    +EVERY = 5\n     NAME = 'save'\n" in blocks["app/jobs.py"]
+    assert "--- /dev/null\n    +++ step02_b/app/added.py" in blocks["app/added.py"]
+    # Nothing of a diff outside the collapsed blocks: the table, then the blocks.
+    outside = re.sub(r"^\?\?\? note .*\n\n((?:    .*\n?|\n)+)", "", markdown, flags=re.MULTILINE)
+    assert "```" not in outside
 
 
-@pytest.mark.parametrize(
-    ("src_uri", "url"),
-    [
-        ("en/setup.md", "setup/"),
-        ("ru/setup.md", "ru/setup/"),
-        ("zh/steps/step01.md", "zh/steps/step01/"),
-        ("ko/index.md", "ko/"),
-    ],
-)
-def test_a_page_in_its_own_language_builds(src_uri, url):
-    page = SimpleNamespace(file=SimpleNamespace(src_uri=src_uri), url=url)
+def test_a_deleted_file_is_listed_not_printed(steps):
+    root, old, new = steps
 
-    assert docs_hooks.on_page_markdown("Text\n", page=page, config=None, files=None) == "Text\n"
+    markdown = render(root, old, new)
+
+    assert "old = 2" not in markdown
 
 
-def test_an_english_page_standing_in_for_a_translation_stops_the_build():
-    """What mkdocs-static-i18n does for a missing ko/setup.md with fallback on."""
-    page = SimpleNamespace(file=SimpleNamespace(src_uri="en/setup.md"), url="ko/setup/")
+def test_snippet_markers_are_not_part_of_the_diff(steps):
+    root, old, new = steps
 
-    with pytest.raises(PluginError, match=r"docs/ko/setup\.md is missing"):
-        docs_hooks.on_page_markdown("Text\n", page=page, config=None, files=None)
+    markdown = render(root, old, new)
+
+    assert "8<" not in markdown
+    assert "app/marked.py" not in markdown  # it changed only by its markers
+
+
+def test_generated_local_and_prose_files_are_left_out(steps):
+    root, old, new = steps
+
+    markdown = render(root, old, new)
+
+    left_out = ("same.py", "migrations", "__pycache__", "db.sqlite3", "pytest.ini", "README")
+    for name in (*left_out, ".coverage", "image.png"):
+        assert name not in markdown
+
+
+def test_a_missing_step_folder_is_an_error_naming_it(steps):
+    root, old, _ = steps
+
+    with pytest.raises(FileNotFoundError, match="'step07_missing' does not exist"):
+        render(root, old, "step07_missing")
+
+
+def test_the_same_code_says_so(steps):
+    root, old, _ = steps
+
+    assert render(root, old, old) == f"*`{old}` and `{old}` hold the same code.*"
+
+
+def test_real_steps_diff_without_migrations():
+    from pages import ROOT
+
+    markdown = diffs.render(ROOT, "step03_django_apscheduler", "step04_cron_triggers", TEXT)
+
+    assert "| `eventapp/crontab.py` | new (+" in markdown
+    assert "migrations" not in markdown

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from pages import SOURCE_LANGUAGE, TRANSLATIONS, Page, page_paths, pages
+from pages import SOURCE_LANGUAGE, TRANSLATIONS, Page, mermaid_structure, page_paths, pages
 
 # A translated page may share a few lines with the English one (a name, a
 # command in a sentence); more than this share means it was not translated.
@@ -52,8 +52,49 @@ def test_translation_keeps_the_code_includes(english, translated):
 
 @pytest.mark.parametrize(("english", "translated"), PAIRS)
 def test_translation_keeps_the_diagrams(english, translated):
+    """Same diagrams, same nodes and edges; the labels may be translated."""
     assert translated.file.exists(), f"{translated.file} is missing"
-    assert translated.mermaid_blocks == english.mermaid_blocks
+    assert len(translated.mermaid_blocks) == len(english.mermaid_blocks)
+    assert translated.mermaid_structures == english.mermaid_structures
+
+
+DIAGRAM = """\
+flowchart LR
+    subgraph web["web server"]
+        w1["worker 1"]
+    end
+    db[("database<br/>jobs")]
+    job(run it)
+    w1 -- "writes" --> db
+    w1 -->|reads| job
+"""
+
+
+@pytest.mark.parametrize(
+    "translated",
+    [
+        DIAGRAM.replace("web server", "веб-сервер").replace("writes", "пишет"),
+        DIAGRAM.replace("database<br/>jobs", "数据库<br/>任务").replace("run it", "실행"),
+        DIAGRAM.replace('-- "writes" -->', "-- 쓴다 -->").replace("|reads|", "|читает|"),
+    ],
+    ids=["quoted labels", "shapes keep their brackets", "edge labels"],
+)
+def test_a_diagram_may_translate_its_labels(translated):
+    assert mermaid_structure(translated) == mermaid_structure(DIAGRAM)
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        DIAGRAM.replace("w1 -->|reads| job", "db -->|reads| job"),
+        DIAGRAM.replace("flowchart LR", "flowchart TB"),
+        DIAGRAM.replace('db[("database', 'db["database').replace('jobs")]', 'jobs"]'),
+        DIAGRAM.replace("    job(run it)\n", ""),
+    ],
+    ids=["an edge", "the direction", "a node's shape", "a node"],
+)
+def test_a_diagram_may_not_change_its_structure(changed):
+    assert mermaid_structure(changed) != mermaid_structure(DIAGRAM)
 
 
 @pytest.mark.parametrize(("english", "translated"), PAIRS)
