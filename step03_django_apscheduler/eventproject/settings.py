@@ -26,10 +26,48 @@ def env_flag(name: str, default: bool | None) -> bool | None:
     )
 
 
-# Development defaults: set DJANGO_SECRET_KEY and DJANGO_DEBUG=false in production.
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "django-insecure-tutorial-only-not-a-secret")
+def env_list(name: str, default: list[str]) -> list[str]:
+    """Read a comma-separated list, such as DJANGO_ALLOWED_HOSTS=example.com,www.example.com."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    items = [item.strip() for item in raw.split(",") if item.strip()]
+    if not items:
+        raise ImproperlyConfigured(f"{name}={raw!r} is empty. Give a comma-separated list.")
+    return items
+
+
+def env_number(name: str, default: float, *, minimum: float) -> float:
+    """Read a number of seconds (or a count); refuse what is not a number or too small."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = None
+    if value is None or not value >= minimum:
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not a valid value. Use a number, at least {minimum:g}."
+        )
+    return value
+
+
+# --8<-- [start:secrets]
+# Development defaults. In production set DJANGO_DEBUG=false, and then DJANGO_SECRET_KEY
+# is required: a key everyone can read in this repository signs nobody's sessions.
 DEBUG = env_flag("DJANGO_DEBUG", default=True)
-ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is not set, and DJANGO_DEBUG=false needs one. Generate one with: "
+            "python -c 'from django.core.management.utils import get_random_secret_key; "
+            "print(get_random_secret_key())'"
+        )
+    SECRET_KEY = "django-insecure-tutorial-only-not-a-secret"
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+# --8<-- [end:secrets]
 
 # None: run the scheduler only in the process that serves requests (eventapp/apps.py).
 SCHEDULER_AUTOSTART = env_flag("SCHEDULER_AUTOSTART", default=None)
@@ -102,7 +140,23 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"  # `collectstatic` gathers the files here for a server
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --8<-- [start:https]
+# With DEBUG off the site is served over HTTPS only (what `check --deploy` asks for).
+# Each can be turned off from the environment, e.g. to try DEBUG off over plain HTTP.
+SECURE_SSL_REDIRECT = env_flag("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_flag("DJANGO_SECURE_COOKIES", default=not DEBUG)
+SECURE_HSTS_SECONDS = int(env_number("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 3600, minimum=0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# Behind a proxy that ends HTTPS (nginx, a load balancer) and sets X-Forwarded-Proto.
+# Only there: a client that reaches gunicorn directly could set the header itself.
+if env_flag("DJANGO_SECURE_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Asking browsers to preload HSTS is a separate decision, hard to undo (hstspreload.org).
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# --8<-- [end:https]
 
 # Show what the scheduler does in the runserver console.
 LOGGING = {

@@ -196,8 +196,10 @@ ODD_BODIES = [
 ]
 
 
+@pytest.mark.parametrize("debug", [True, False])
 @pytest.mark.parametrize("body", ODD_BODIES)
-def test_odd_bodies_get_a_400_never_a_500(admin_client, body):
+def test_odd_bodies_get_a_400_never_a_500(admin_client, settings, body, debug):
+    settings.DEBUG = debug
     response = admin_client.post(JOBS, body, content_type="application/json")
 
     assert response.status_code == 400
@@ -514,7 +516,8 @@ def test_deeply_nested_json_is_a_400_never_a_500(admin_client, settings, debug):
     response = admin_client.post(JOBS, DEEP, content_type="application/json")
 
     assert response.status_code == 400
-    assert response.json() == {"error": "body: nested too deeply"}
+    # Python 3.11 runs out of recursion parsing it; 3.12 and later parse it into a list.
+    assert response.json()["error"] in {"body: nested too deeply", "body: must be a JSON object"}
     assert not DjangoJob.objects.exists()
 
 
@@ -600,3 +603,14 @@ def test_the_job_list_costs_the_same_queries_for_2_jobs_or_40(admin_client):
     add(40)
     assert len(admin_client.get(JOBS).json()["jobs"]) == 42
     assert list_queries() == few
+
+
+def test_with_debug_off_no_page_shows_debug_details(admin_client, settings):
+    settings.DEBUG = False
+
+    missing = admin_client.get("/no/such/page/")
+    unknown_job = admin_client.get("/api/jobs/nope/")
+
+    assert missing.status_code == 404
+    assert "URLconf" not in missing.content.decode()  # Django's debug 404 lists the URLs
+    assert unknown_job.json() == {"error": "no job with id 'nope'"}

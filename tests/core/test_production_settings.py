@@ -1,0 +1,65 @@
+"""Production mode comes from the environment: `check --deploy` is clean with it, and a
+setting production cannot do without stops start-up with a message that names it."""
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from support.processes import clean_env, manage
+
+from eventproject.settings import env_list, env_number
+
+PRODUCTION = {
+    "DJANGO_DEBUG": "false",
+    "DJANGO_SECRET_KEY": "a-long-random-production-key-9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a",
+    "DJANGO_ALLOWED_HOSTS": "example.com,www.example.com",
+}
+
+
+def test_check_deploy_is_clean_in_production_mode(staff_step_copy):
+    result = manage(staff_step_copy, "check", "--deploy", env=clean_env(**PRODUCTION))
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_development_defaults_are_what_check_deploy_warns_about(staff_step_copy):
+    result = manage(staff_step_copy, "check", "--deploy", env=clean_env())
+
+    assert "security.W018" in result.stderr  # DEBUG on: fine for runserver, not production
+
+
+def test_debug_off_without_a_secret_key_stops_start_up(staff_step_copy):
+    env = clean_env(**{**PRODUCTION, "DJANGO_SECRET_KEY": ""})
+
+    result = manage(staff_step_copy, "check", env=env)
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set, and DJANGO_DEBUG=false needs one" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("example.com", ["example.com"]), (" a.com , b.com ,", ["a.com", "b.com"])],
+)
+def test_a_list_from_the_environment(monkeypatch, raw, expected):
+    monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", raw)
+    assert env_list("DJANGO_ALLOWED_HOSTS", default=[]) == expected
+
+
+def test_an_empty_list_is_refused_with_its_name(monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", " , ")
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_ALLOWED_HOSTS=' , ' is empty"):
+        env_list("DJANGO_ALLOWED_HOSTS", default=[])
+
+
+@pytest.mark.parametrize("raw", ["soon", "-1", "nan", ""])
+def test_a_bad_number_is_refused_with_its_name(monkeypatch, raw):
+    monkeypatch.setenv("DJANGO_SECURE_HSTS_SECONDS", raw)
+    with pytest.raises(ImproperlyConfigured, match=r"DJANGO_SECURE_HSTS_SECONDS=.* at least 0"):
+        env_number("DJANGO_SECURE_HSTS_SECONDS", 3600, minimum=0)
+
+
+def test_numbers_and_their_default(monkeypatch):
+    monkeypatch.delenv("DJANGO_SECURE_HSTS_SECONDS", raising=False)
+    assert env_number("DJANGO_SECURE_HSTS_SECONDS", 3600, minimum=0) == 3600
+    monkeypatch.setenv("DJANGO_SECURE_HSTS_SECONDS", "60")
+    assert env_number("DJANGO_SECURE_HSTS_SECONDS", 3600, minimum=0) == 60
