@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from support.transcripts import assert_transcript_current
 
 
 @pytest.fixture
@@ -29,6 +30,7 @@ def test_generates_and_prints_a_password_once(users, monkeypatch, capsys):
     call_command("ensureadmin")
     second = capsys.readouterr().out
 
+    assert_transcript_current("ensureadmin", first)  # what `make run` prints, in the docs
     password = first.split("password ", 1)[1].split()[0]
     assert len(password) >= 12
     assert users.get(username="admin").check_password(password)

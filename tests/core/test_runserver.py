@@ -4,7 +4,16 @@ import sqlite3
 import urllib.request
 
 import pytest
-from support.processes import clean_env, copy_step, manage, runserver, schedulers_started
+from support.processes import (
+    STEP_DIR,
+    clean_env,
+    copy_step,
+    lines_through,
+    manage,
+    runserver,
+    schedulers_started,
+)
+from support.transcripts import assert_transcript_current
 
 ROWS_TO_SEE = 3
 
@@ -47,3 +56,14 @@ def test_runserver_with_autostart_off_runs_no_scheduler(step_copy):
 
     assert "No scheduler runs in this process" in page
     assert schedulers_started(server.text) == []
+
+
+def test_what_the_reader_sees_when_runserver_starts(step_copy):
+    """The docs show this output: runserver at its real pace, up to the banner."""
+    with runserver(step_copy) as server:
+        server.wait_for("For more information on production servers")
+        server.interrupt()
+
+    started = lines_through(server.text, "For more information on production servers")
+    assert schedulers_started(started)
+    assert_transcript_current(f"{STEP_DIR.name[:6]}-runserver", started)

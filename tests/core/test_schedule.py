@@ -1,9 +1,13 @@
 """The step's job writes one SaveEvent a minute, on the minute after start."""
 
+import logging
 from datetime import timedelta
 from itertools import pairwise
 
 import pytest
+from django.conf import settings
+from support.processes import STEP_DIR
+from support.transcripts import assert_transcript_current
 
 from eventapp.models import SaveEvent
 
@@ -49,3 +53,18 @@ def test_rows_hold_values_from_0_to_99(clock):
     clock.advance(minutes=50)
 
     assert all(0 <= value < 100 for value in SaveEvent.objects.values_list("saved", flat=True))
+
+
+def test_what_the_reader_sees_when_the_job_runs(clock, caplog):
+    """The docs show the first run's log lines, as the project's LOGGING formats them."""
+    plain = settings.LOGGING["formatters"]["plain"]
+    formatter = logging.Formatter(plain["format"], style=plain["style"])
+
+    with caplog.at_level(logging.INFO):
+        clock.advance(minutes=1)
+
+    lines = [formatter.format(r) for r in caplog.records if "create_save" in r.getMessage()]
+    lines += [formatter.format(r) for r in caplog.records if "Created Save" in r.getMessage()]
+    running, done, created = lines
+    transcript = "\n".join([running, created, done]) + "\n"
+    assert_transcript_current(f"{STEP_DIR.name[:6]}-first-run", transcript)

@@ -9,7 +9,17 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from support.processes import clean_env, command, copy_step, manage, runserver, schedulers_started
+from support.processes import (
+    STEP_DIR,
+    clean_env,
+    command,
+    copy_step,
+    lines_through,
+    manage,
+    runserver,
+    schedulers_started,
+)
+from support.transcripts import assert_transcript_current
 
 START = datetime(2026, 3, 2, 9, 0, 30, tzinfo=timezone.utc)
 GRACE = timedelta(seconds=30)  # create_save's misfire_grace_time
@@ -66,6 +76,8 @@ def test_runapscheduler_runs_the_jobs_and_stops_cleanly_on_sigterm(step_copy):
 
     assert schedulers_started(started) == [scheduler.process.pid]
     assert f"Scheduler stopped in process {scheduler.process.pid}" in scheduler.text
+    start_up = lines_through(scheduler.text, "Scheduler started in process")
+    assert_transcript_current(f"{STEP_DIR.name[:6]}-runapscheduler", start_up)
     assert query(step_copy, "SELECT COUNT(*) FROM eventapp_saveevent")[0][0] >= 3
     assert [status for _, status in executions(step_copy)][:3] == ["Executed"] * 3
 

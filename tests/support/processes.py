@@ -61,6 +61,13 @@ def schedulers_started(output: str) -> list[int]:
     ]
 
 
+def lines_through(output: str, last: str) -> str:
+    """OUTPUT's lines up to and including the first that contains LAST."""
+    lines = output.splitlines(keepends=True)
+    end = next(n for n, line in enumerate(lines) if last in line)
+    return "".join(lines[: end + 1])
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
