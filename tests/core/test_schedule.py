@@ -55,6 +55,7 @@ def test_rows_hold_values_from_0_to_99(clock):
     assert all(0 <= value < 100 for value in SaveEvent.objects.values_list("saved", flat=True))
 
 
+@pytest.mark.django_db(transaction=True, reset_sequences=True)  # the docs show "Save #1"
 def test_what_the_reader_sees_when_the_job_runs(clock, caplog):
     """The docs show the first run's log lines, as the project's LOGGING formats them."""
     plain = settings.LOGGING["formatters"]["plain"]
