@@ -66,9 +66,13 @@ lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# Needs chromium (apt-get install chromium); the browser test writes them as it goes.
+# Needs chromium (apt-get install chromium); the browser tests write them as they go.
 screenshots: $(INSTALLED)
-	cd $(call step_dir,5) && $(BIN)/pytest ../tests/jobs_api/test_browser.py \
+	for step in $(ALL_STEPS); do \
+	  (cd $$step && $(BIN)/pytest -q ../tests/core/test_in_a_browser.py \
+	    --screenshots=$(CURDIR)/docs/assets/screenshots) || exit 1; \
+	done
+	cd $(call step_dir,5) && $(BIN)/pytest -q ../tests/jobs_api/test_browser.py \
 	  --screenshots=$(CURDIR)/docs/assets/screenshots
 
 # The site: docs/<language>/, built with mkdocs.yml. Port 8001 leaves 8000 to `make run`.

@@ -22,7 +22,7 @@ HEADING = re.compile(r"^(#{1,6})\s+(?P<text>.*?)\s*$")
 HEADING_ID = re.compile(r"\{[^}]*#(?P<id>[\w-]+)[^}]*\}\s*$")
 FENCE = re.compile(r"^\s*(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 SNIPPET = re.compile(r"^\s*-{1,}8<-{1,}\s+\"(?P<target>[^\"]+)\"\s*$")
-DIFF_PLACEHOLDER = re.compile(r"^<!-- diff: \S+ \S+ -->$")
+PLACEHOLDER = re.compile(r"^<!-- (diff|files|download|output): .+ -->$")
 CODE_SPAN = re.compile(r"`[^`]*`")
 LINK_TARGET = re.compile(r"\]\([^)]*\)")
 LETTERS = re.compile(r"[^\W\d_]{3,}")
@@ -124,8 +124,9 @@ class Page:
         return [mermaid_structure(block) for block in self.mermaid_blocks]
 
     @property
-    def diff_placeholders(self) -> list[str]:
-        return [line for line in self._split[0] if DIFF_PLACEHOLDER.match(line.strip())]
+    def placeholders(self) -> list[str]:
+        """The build hooks' placeholders: diffs, files, downloads, captured output."""
+        return [line for line in self._split[0] if PLACEHOLDER.match(line.strip())]
 
     @property
     def prose_lines(self) -> list[str]:

@@ -47,7 +47,7 @@ def test_translation_keeps_the_heading_anchors(english, translated):
 def test_translation_keeps_the_code_includes(english, translated):
     assert translated.file.exists(), f"{translated.file} is missing"
     assert translated.snippet_lines == english.snippet_lines
-    assert translated.diff_placeholders == english.diff_placeholders
+    assert translated.placeholders == english.placeholders
 
 
 @pytest.mark.parametrize(("english", "translated"), PAIRS)

@@ -1,8 +1,8 @@
 """The jobs page as a person uses it, in a real browser against a real runserver:
 log in, add a cron job while watching the preview, pause, resume, run now, remove.
 
-With --screenshots=DIR it also saves the home page, the admin and the jobs page
-there (`make screenshots` writes docs/assets/screenshots/)."""
+With --screenshots=DIR it also saves the jobs page there (`make screenshots` writes
+docs/assets/screenshots/)."""
 
 import re
 
@@ -96,10 +96,4 @@ def save_screenshots(page, url: str, folder: str) -> None:
 
     target = Path(folder)
     target.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=target / "jobs-page.png", full_page=True)
-    page.goto(f"{url}admin/")
-    page.screenshot(path=target / "admin.png", full_page=True)
-    page.goto(url)
-    page.screenshot(path=target / "home.png", full_page=True)
-    page.goto(f"{url}jobs/")
-    page.wait_for_selector('#job-table tr[data-id="weekday-mornings"]')
+    page.screenshot(path=target / "step05-jobs.png", full_page=True)

@@ -127,14 +127,18 @@ class Server:
             self._reader.join(timeout=timeout)
 
 
-def accelerated(env: dict[str, str], start: datetime | None = None) -> dict[str, str]:
+def accelerated(
+    env: dict[str, str], start: datetime | None = None, until: datetime | None = None
+) -> dict[str, str]:
     """ENV for a process whose simulated time runs fast (accelerator/sitecustomize.py),
-    from START (default: now)."""
+    from START (default: now), up to UNTIL (default: for ever) and at the real pace after."""
     env = dict(env)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ACCELERATOR_DIR), env.get("PYTHONPATH")]))
     env["ACCELERATE_SCHEDULER"] = "1"
     if start is not None:
         env["ACCELERATE_START"] = start.isoformat()
+    if until is not None:
+        env["ACCELERATE_UNTIL"] = until.isoformat()
     return env
 
 

@@ -1,11 +1,12 @@
 """Fast simulated time inside a real process (runserver, runapscheduler), for the tests only.
 
 Python imports this file at start-up when its folder is on PYTHONPATH and
-ACCELERATE_SCHEDULER=1. It starts a ticking time-machine clock, at
-ACCELERATE_START (an ISO date-time) if set, else now; every 20 ms it moves the
-clock to the next run time of each scheduler the process has started and wakes
-that scheduler up. So a once-a-minute job runs about every 20 ms, exactly on
-time: nothing is missed. The step's code does not know about it.
+ACCELERATE_SCHEDULER=1. It starts a ticking time-machine clock, at ACCELERATE_START
+(an ISO date-time) if set, else now. Every 20 ms it moves the clock to the next run
+time of each scheduler the process has started and wakes that scheduler up, up to
+ACCELERATE_UNTIL if set (from then on, time runs at its real pace). So a
+once-a-minute job runs about every 20 ms, exactly on time: nothing is missed. The
+step's code does not know about it.
 """
 
 import os
@@ -24,6 +25,8 @@ def _accelerate() -> None:
 
     start = os.environ.get("ACCELERATE_START")
     at = datetime.fromisoformat(start) if start else datetime.now(timezone.utc)
+    until = os.environ.get("ACCELERATE_UNTIL")  # from then on, the real pace
+    stop_at = datetime.fromisoformat(until) if until else None
     traveller = time_machine.travel(at, tick=True).start()
     schedulers = _record_started_schedulers()
     pace = threading.Event()
@@ -34,7 +37,9 @@ def _accelerate() -> None:
                 if schedulers[scheduler]:  # a run is still going: its period is not over
                     continue
                 upcoming = [job.next_run_time for job in scheduler.get_jobs() if job.next_run_time]
-                if upcoming and min(upcoming) > datetime.now(timezone.utc):
+                if not upcoming or (stop_at and min(upcoming) > stop_at):
+                    continue
+                if min(upcoming) > datetime.now(timezone.utc):
                     traveller.move_to(min(upcoming))
                 scheduler.wakeup()
 

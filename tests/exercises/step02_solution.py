@@ -1,0 +1,18 @@
+"""Step 2, exercise: a second job, declared with the decorator, on the same scheduler."""
+
+import logging
+
+from eventapp.models import SaveEvent
+from eventapp.updater.updater import scheduler
+
+logger = logging.getLogger(__name__)
+
+
+# --8<-- [start:solution]
+@scheduler.scheduled_job("interval", minutes=5, id="count_rows")
+def count_rows() -> None:
+    """Log how many rows there are, every five minutes."""
+    logger.info("%d rows so far", SaveEvent.objects.count())
+
+
+# --8<-- [end:solution]
