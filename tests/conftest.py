@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import tempfile
@@ -60,6 +61,19 @@ def pytest_configure(config) -> None:
         return
     # Hashing a password the secure way takes half a second; tests need no security.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def quiet_scheduler_logs():
+    """The steps log every run at INFO for the reader's console. A simulated day would
+    format thousands of lines nobody reads: tests that read a log ask for INFO."""
+    loggers = [logging.getLogger(name) for name in ("apscheduler", "eventapp")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.WARNING)
+    yield
+    for logger, level in zip(loggers, levels, strict=True):
+        logger.setLevel(level)
 
 
 @pytest.fixture(scope="session")

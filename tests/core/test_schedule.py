@@ -63,7 +63,7 @@ def test_what_the_reader_sees_when_the_job_runs(clock, caplog):
     formatter = logging.Formatter(plain["format"], style=plain["style"])
 
     random.seed(42)  # the job saves a random number: the same one for every run of this test
-    with caplog.at_level(logging.INFO):
+    with caplog.at_level(logging.INFO, "apscheduler"), caplog.at_level(logging.INFO, "eventapp"):
         clock.advance(minutes=1)
 
     lines = [formatter.format(r) for r in caplog.records if "create_save" in r.getMessage()]

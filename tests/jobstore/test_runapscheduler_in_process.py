@@ -37,7 +37,7 @@ def test_runapscheduler_stores_the_jobs_and_stops_on_a_signal(
     transactional_db, signal_handlers, caplog, signum
 ):
     schedulers: list[BaseScheduler] = []
-    with caplog.at_level(logging.INFO), send_once_started(signum, schedulers):
+    with caplog.at_level(logging.INFO, logger="eventapp"), send_once_started(signum, schedulers):
         call_command("runapscheduler")
 
     [scheduler] = schedulers
