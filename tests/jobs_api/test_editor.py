@@ -32,23 +32,28 @@ def test_the_api_uses_the_running_scheduler_where_there_is_one(clock):
     assert scheduler_for_edits() is clock.scheduler
 
 
-def test_runapscheduler_wakes_its_scheduler_until_it_stops(monkeypatch):
-    """So that it reads its job store, where web processes make their changes."""
-    from eventapp.management.commands import runapscheduler
+def test_a_scheduler_looks_at_its_store_every_few_seconds(clock, monkeypatch):
+    """So that a change made by a web process (a worker of gunicorn --preload, or beside
+    runapscheduler) takes effect within seconds, and it stops looking once shut down."""
+    from eventapp.updater import updater
 
-    monkeypatch.setattr(runapscheduler, "LOOK_FOR_CHANGES_EVERY", 0.001)
-    stopped = threading.Event()
-    wakeups = []
+    monkeypatch.setattr(updater, "LOOK_FOR_CHANGES_EVERY", 0.001)
+    woken = threading.Event()
+    real_wakeup = clock.scheduler.wakeup
 
-    class Scheduler:
-        def wakeup(self) -> None:
-            wakeups.append(True)
-            if len(wakeups) == 3:
-                stopped.set()
+    def wakeup() -> None:
+        woken.set()
+        real_wakeup()
 
-    runapscheduler.wake_up_regularly(Scheduler(), stopped)
+    monkeypatch.setattr(clock.scheduler, "wakeup", wakeup)
+    updater.look_for_changes_regularly(clock.scheduler)
 
-    assert len(wakeups) == 3
+    assert woken.wait(timeout=10)
+    watchers = [t for t in threading.enumerate() if t.name == "store-watch"]
+    updater.stop_scheduler()
+    for watcher in watchers:
+        watcher.join(timeout=10)
+    assert not any(watcher.is_alive() for watcher in watchers)
 
 
 def test_an_editor_shuts_down_like_any_scheduler(transactional_db):

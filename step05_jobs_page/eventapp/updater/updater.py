@@ -12,7 +12,7 @@ from collections.abc import Callable
 from random import randrange
 from typing import TypeVar
 
-from apscheduler.events import EVENT_JOB_SUBMITTED
+from apscheduler.events import EVENT_JOB_SUBMITTED, EVENT_SCHEDULER_SHUTDOWN
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.base import BaseTrigger
@@ -135,6 +135,27 @@ def build_scheduler(scheduler_class: type[SchedulerT]) -> SchedulerT:
 # --8<-- [end:build]
 
 
+# Web processes change jobs in the database (the jobs page). A scheduler reads its
+# store when it wakes up, which is otherwise only when its next job is due.
+LOOK_FOR_CHANGES_EVERY = 2  # seconds
+
+
+# --8<-- [start:look_for_changes]
+def look_for_changes_regularly(scheduler: BaseScheduler) -> None:
+    """Wake SCHEDULER every few seconds until it shuts down, so that a job added,
+    changed, paused or run from another process takes effect within seconds."""
+    stopped = threading.Event()
+    scheduler.add_listener(lambda event: stopped.set(), EVENT_SCHEDULER_SHUTDOWN)
+
+    def watch() -> None:
+        while not stopped.wait(LOOK_FOR_CHANGES_EVERY):
+            scheduler.wakeup()
+
+    threading.Thread(target=watch, name="store-watch", daemon=True).start()
+
+
+# --8<-- [end:look_for_changes]
+
 _lock = threading.Lock()
 _scheduler: BackgroundScheduler | None = None
 _started_in: int | None = None  # the process id
@@ -148,6 +169,7 @@ def start_scheduler() -> None:
         if _scheduler is None:
             _scheduler = build_scheduler(BackgroundScheduler)
             _scheduler.start()
+            look_for_changes_regularly(_scheduler)  # gunicorn --preload: workers edit
             _started_in = os.getpid()
             atexit.register(stop_scheduler)
             logger.info("Scheduler started in process %d", os.getpid())

@@ -15,13 +15,9 @@ from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 
 from eventapp.apps import NOT_MIGRATED, unapplied_migrations
-from eventapp.updater.updater import build_scheduler
+from eventapp.updater.updater import build_scheduler, look_for_changes_regularly
 
 logger = logging.getLogger(__name__)
-
-# Web processes change jobs in the database (the jobs page). The scheduler reads its
-# store when it wakes up, which is otherwise only when its next job is due.
-LOOK_FOR_CHANGES_EVERY = 2  # seconds
 
 
 # --8<-- [start:command]
@@ -47,23 +43,12 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGINT, stop)  # Ctrl+C
         signal.signal(signal.SIGTERM, stop)  # how systemd, Docker, Kubernetes stop a service
-        stopped = threading.Event()
-        watcher = threading.Thread(
-            target=wake_up_regularly, args=(scheduler, stopped), name="store-watch", daemon=True
-        )
-        scheduler.add_listener(lambda event: watcher.start(), EVENT_SCHEDULER_STARTED)
+        started = EVENT_SCHEDULER_STARTED
+        scheduler.add_listener(lambda event: look_for_changes_regularly(scheduler), started)
         logger.info("Scheduler started in process %d", os.getpid())
         scheduler.start()  # runs the jobs; returns once shut down
-        stopped.set()
         stopper.join()
         logger.info("Scheduler stopped in process %d", os.getpid())
-
-
-def wake_up_regularly(scheduler: BlockingScheduler, stopped: threading.Event) -> None:
-    """Make the scheduler look at its store every few seconds, so that a job added,
-    changed, paused or run from a web process takes effect within seconds."""
-    while not stopped.wait(LOOK_FOR_CHANGES_EVERY):
-        scheduler.wakeup()
 
 
 # --8<-- [end:command]
