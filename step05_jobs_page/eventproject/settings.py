@@ -1,5 +1,6 @@
 """Project settings. Values a deployment changes come from the environment."""
 
+import math
 import os
 from pathlib import Path
 
@@ -45,8 +46,8 @@ def env_number(name: str, default: float, *, minimum: float) -> float:
     try:
         value = float(raw)
     except ValueError:
-        value = None
-    if value is None or not value >= minimum:
+        value = math.nan
+    if not (math.isfinite(value) and value >= minimum):
         raise ImproperlyConfigured(
             f"{name}={raw!r} is not a valid value. Use a number, at least {minimum:g}."
         )

@@ -72,6 +72,8 @@ class EventappConfig(AppConfig):
 
     # --8<-- [start:ready]
     def ready(self) -> None:
+        from . import checks  # noqa: F401 (registers the system checks)
+
         if scheduler_should_start():
             # DjangoJobStore reads and writes its tables as the scheduler starts, and
             # Django warns about any query made while apps are still loading. In the
@@ -80,7 +82,7 @@ class EventappConfig(AppConfig):
             stop_if_not_migrated()
             from .updater.updater import start_scheduler
 
-            start_scheduler()
+            start_scheduler()  # or stand by, while another process runs the jobs
 
     # --8<-- [end:ready]
 

@@ -53,3 +53,24 @@ class JobRun(models.Model):
     def __str__(self) -> str:
         doubled = f", doubled by {self.doubled_by}" if self.doubled_by else ""
         return f"{self.job_id} at {self.run_time:%Y-%m-%d %H:%M:%S %Z}{doubled}"
+
+
+# --8<-- [start:heartbeat_model]
+class SchedulerHeartbeat(models.Model):
+    """The process that runs the jobs, as it last said: one row, rewritten every few seconds.
+
+    Only the process holding the scheduler lock writes it (eventapp/leader.py); web
+    processes and `manage.py schedulerstatus` read it.
+    """
+
+    pid = models.PositiveIntegerField()
+    host = models.CharField(max_length=255)
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField()
+    stopped_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"process {self.pid} on host {self.host}"
+
+
+# --8<-- [end:heartbeat_model]

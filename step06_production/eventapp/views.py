@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from .crontab import known_time_zones
+from .heartbeat import scheduler_status
 from .models import JobRun, SaveEvent
 from .updater.updater import TASKS
 
@@ -29,6 +30,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "pid": os.getpid(),
         "scheduler_state": scheduler_state(scheduler),
         "jobs": [schedule_of(job) for job in scheduler.get_jobs()] if scheduler else [],
+        "heartbeat": scheduler_status(),
         "rows": SaveEvent.objects.all()[:LATEST_ROWS],
         "row_count": SaveEvent.objects.count(),
         "doubled_runs": JobRun.objects.exclude(doubled_by="")[:DOUBLED_SHOWN],

@@ -1,8 +1,10 @@
 """Project settings. Values a deployment changes come from the environment."""
 
+import math
 import os
 from pathlib import Path
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -45,8 +47,8 @@ def env_number(name: str, default: float, *, minimum: float) -> float:
     try:
         value = float(raw)
     except ValueError:
-        value = None
-    if value is None or not value >= minimum:
+        value = math.nan
+    if not (math.isfinite(value) and value >= minimum):
         raise ImproperlyConfigured(
             f"{name}={raw!r} is not a valid value. Use a number, at least {minimum:g}."
         )
@@ -71,6 +73,14 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 
 # None: run the scheduler only in the process that serves requests (eventapp/apps.py).
 SCHEDULER_AUTOSTART = env_flag("SCHEDULER_AUTOSTART", default=None)
+# --8<-- [start:scheduler_settings]
+# The leading scheduler writes a heartbeat this often (eventapp/heartbeat.py); three
+# missed beats and the home page and `manage.py schedulerstatus` call it stale.
+SCHEDULER_HEARTBEAT_SECONDS = env_number("SCHEDULER_HEARTBEAT_SECONDS", 5, minimum=0.1)
+# On SIGTERM a running job gets this long to finish (runapscheduler). Keep it below the
+# service manager's own limit: TimeoutStopSec=30 in deploy/eventproject-scheduler@.service.
+SCHEDULER_SHUTDOWN_WAIT = env_number("SCHEDULER_SHUTDOWN_WAIT", 25, minimum=0)
+# --8<-- [end:scheduler_settings]
 
 INSTALLED_APPS = [
     "eventapp.apps.EventappConfig",
@@ -79,12 +89,14 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "whitenoise.runserver_nostatic",  # runserver serves static files the way gunicorn does
     "django.contrib.staticfiles",
     "django_apscheduler",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files, from gunicorn too
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -112,20 +124,28 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "eventproject.wsgi.application"
 
-DATABASES = {
-    "default": {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": BASE_DIR / "db.sqlite3",
-        # The scheduler writes while requests do. IMMEDIATE takes the write lock as a
-        # transaction begins, so a writer waits for another (up to `timeout` seconds)
-        # instead of failing with "database is locked" half-way; WAL lets reads go on.
-        "OPTIONS": {
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        },
+# --8<-- [start:database]
+# DATABASE_URL, e.g. postgres://USER:PASSWORD@HOST:5432/NAME (psycopg 3); SQLite by default.
+try:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+            conn_health_checks=True,
+        )
     }
-}
+except ValueError as error:  # not echoed: the URL may hold a password
+    raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {error}") from None
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The scheduler writes while requests do. IMMEDIATE takes the write lock as a
+    # transaction begins, so a writer waits for another (up to `timeout` seconds)
+    # instead of failing with "database is locked" half-way; WAL lets reads go on.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+# --8<-- [end:database]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -142,7 +162,20 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"  # `collectstatic` gathers the files here for a server
+# --8<-- [start:static]
+# `manage.py collectstatic` gathers the files here; WhiteNoise serves them with
+# hashed names and long cache times. Hashed names need collectstatic first, so
+# development (and the tests) keep Django's plain storage.
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+# --8<-- [end:static]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The shortest interval between two runs that the jobs page accepts.

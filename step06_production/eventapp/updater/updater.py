@@ -23,10 +23,12 @@ from django_apscheduler.util import close_old_connections
 
 from eventapp.campaigns import close_finished_campaigns, report_open_campaigns
 from eventapp.crontab import CrontabTrigger
+from eventapp.leader import Leadership
 from eventapp.models import SaveEvent
 
+from .handover import HandoverJobStore, RecordFirstExecutor
 from .history import claim_period, delete_old_job_executions, mark_interrupted_runs
-from .patience import PatientJobStore, retry_database_errors
+from .patience import retry_database_errors
 
 logger = logging.getLogger(__name__)
 
@@ -123,10 +125,16 @@ def add_job_keeping_next_run(
 
 # --8<-- [start:build]
 def build_scheduler(scheduler_class: type[SchedulerT]) -> SchedulerT:
-    """A scheduler of the given kind, with every job, storing them in the database."""
+    """A scheduler of the given kind, with every job, storing them in the database.
+
+    Only for the process that holds the scheduler lock (eventapp/leader.py).
+    """
     mark_interrupted_runs()
-    scheduler = scheduler_class(timezone=settings.TIME_ZONE)
-    scheduler.add_jobstore(PatientJobStore(), "default")
+    store = HandoverJobStore()
+    scheduler = scheduler_class(
+        timezone=settings.TIME_ZONE, executors={"default": RecordFirstExecutor(store)}
+    )
+    scheduler.add_jobstore(store, "default")
     scheduler.add_listener(claim_period, EVENT_JOB_SUBMITTED)
     add_jobs(scheduler)
     return scheduler
@@ -159,34 +167,77 @@ def look_for_changes_regularly(scheduler: BaseScheduler) -> None:
 _lock = threading.Lock()
 _scheduler: BackgroundScheduler | None = None
 _started_in: int | None = None  # the process id
+_leadership: Leadership | None = None
+_stop_standing_by = threading.Event()
 
 
 # --8<-- [start:start]
 def start_scheduler() -> None:
-    """Start the scheduler if this process has none yet."""
-    global _scheduler, _started_in
+    """Start the scheduler now if no other process runs the jobs; otherwise stand by,
+    in a thread of its own, so that this (web) process starts serving meanwhile."""
+    global _stop_standing_by
+    leadership = Leadership()
+    if leadership.try_acquire():
+        _lead(leadership)
+        return
+    _stop_standing_by = threading.Event()
+    # A process on its way out stops standing by, rather than lead for a moment.
+    atexit.register(_stop_standing_by.set)
+    threading.Thread(
+        target=_stand_by,
+        args=(leadership, _stop_standing_by),
+        name="scheduler-standby",
+        daemon=True,
+    ).start()
+
+
+def _stand_by(leadership: Leadership, stop: threading.Event) -> None:
+    if leadership.wait(stop):
+        _lead(leadership)
+
+
+def _lead(leadership: Leadership) -> None:
+    global _scheduler, _started_in, _leadership
     with _lock:
-        if _scheduler is None:
+        try:
             _scheduler = build_scheduler(BackgroundScheduler)
+            leadership.begin(on_lost=_step_down)
             _scheduler.start()
-            look_for_changes_regularly(_scheduler)  # gunicorn --preload: workers edit
-            _started_in = os.getpid()
-            atexit.register(stop_scheduler)
-            logger.info("Scheduler started in process %d", os.getpid())
+        except BaseException:
+            _scheduler = None
+            leadership.end()
+            raise
+        look_for_changes_regularly(_scheduler)  # gunicorn --preload: workers edit
+        _started_in = os.getpid()
+        _leadership = leadership
+        atexit.register(stop_scheduler)
+        logger.info("Scheduler started in process %d", os.getpid())
 
 
 # --8<-- [end:start]
 
 
 def stop_scheduler() -> None:
-    """Shut the scheduler down, waiting for a running job to finish."""
-    global _scheduler, _started_in
+    """Shut the scheduler down, waiting for a running job to finish; free the lock."""
+    global _scheduler, _leadership
+    _stop_standing_by.set()
     with _lock:
-        if _scheduler is None:
+        if running_scheduler() is None:
             return
         _scheduler.shutdown(wait=True)
-        _scheduler = None
+        _leadership.end()
+        _scheduler = _leadership = None
         logger.info("Scheduler stopped in process %d", os.getpid())
+
+
+def _step_down() -> None:
+    """The lock was lost while leading: stop running jobs, then stand by again."""
+
+    def step_down() -> None:
+        stop_scheduler()
+        start_scheduler()
+
+    threading.Thread(target=step_down, name="scheduler-step-down", daemon=True).start()
 
 
 def running_scheduler() -> BackgroundScheduler | None:
