@@ -30,7 +30,11 @@ run: $(INSTALLED)
 	@test -n "$(call step_dir,$(RUN_STEP))" || { echo "No step $(RUN_STEP). Steps: $(ALL_STEPS)"; exit 1; }
 	cd $(call step_dir,$(RUN_STEP)) && $(BIN)/python manage.py migrate --noinput
 	cd $(call step_dir,$(RUN_STEP)) && $(BIN)/python manage.py ensureadmin
-	cd $(call step_dir,$(RUN_STEP)) && $(BIN)/python manage.py runserver 127.0.0.1:8000
+	@# A step with a Procfile (step 6 on) runs its processes with honcho, in this terminal.
+	cd $(call step_dir,$(RUN_STEP)) && if [ -f Procfile ]; then \
+	  $(BIN)/python manage.py collectstatic --noinput --verbosity 0 && \
+	  PATH="$(BIN):$$PATH" $(BIN)/honcho start; \
+	else $(BIN)/python manage.py runserver 127.0.0.1:8000; fi
 
 # Each step runs in its own pytest process with its own settings, two at a time.
 test: $(INSTALLED)

@@ -87,6 +87,15 @@ def django_db_modify_db_settings(tmp_path_factory) -> None:
 
 
 @pytest.fixture
+def signal_handlers():
+    """runapscheduler installs its own SIGINT and SIGTERM handlers; put pytest's back."""
+    saved = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    yield
+    for signum, handler in saved.items():
+        signal.signal(signum, handler)
+
+
+@pytest.fixture
 def eventapp_config():
     return apps.get_app_config("eventapp")
 

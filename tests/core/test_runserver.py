@@ -58,9 +58,12 @@ def test_runserver_with_autostart_off_runs_no_scheduler(step_copy):
     assert schedulers_started(server.text) == []
 
 
-def test_what_the_reader_sees_when_runserver_starts(step_copy):
-    """The docs show this output: runserver at its real pace, up to the banner."""
-    with runserver(step_copy) as server:
+def test_what_the_reader_sees_when_runserver_starts(tmp_path):
+    """The docs show this output: runserver at its real pace, up to the banner, in a
+    step just migrated, as `make run` leaves it."""
+    step = copy_step(tmp_path)
+    assert manage(step, "migrate", "--noinput").returncode == 0
+    with runserver(step) as server:
         server.wait_for("For more information on production servers")
         server.interrupt()
 

@@ -13,15 +13,6 @@ from django_apscheduler.models import DjangoJob
 from support.startup import on_every_start
 
 
-@pytest.fixture
-def signal_handlers():
-    """The command installs its own SIGINT and SIGTERM handlers; put pytest's back."""
-    saved = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
-    yield
-    for signum, handler in saved.items():
-        signal.signal(signum, handler)
-
-
 def send_once_started(signum: int, schedulers: list[BaseScheduler]):
     """SIGNUM reaches this process once a scheduler has started (it is recorded too)."""
 

@@ -6,7 +6,8 @@ ACCELERATE_SCHEDULER=1. It starts a ticking time-machine clock, at ACCELERATE_ST
 time of each scheduler the process has started and wakes that scheduler up, up to
 ACCELERATE_UNTIL if set (from then on, time runs at its real pace). So a
 once-a-minute job runs about every 20 ms, exactly on time: nothing is missed. The
-step's code does not know about it.
+step's code does not know about it. Worker processes
+that a server forks (gunicorn) tick too.
 """
 
 import os
@@ -43,7 +44,12 @@ def _accelerate() -> None:
                     traveller.move_to(min(upcoming))
                 scheduler.wakeup()
 
-    threading.Thread(target=tick, name="accelerator", daemon=True).start()
+    def start_ticking() -> None:
+        threading.Thread(target=tick, name="accelerator", daemon=True).start()
+
+    start_ticking()
+    # A forking server (gunicorn) starts its workers without the thread: start it again.
+    os.register_at_fork(after_in_child=start_ticking)
 
 
 # --8<-- [end:accelerate]

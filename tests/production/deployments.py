@@ -1,0 +1,133 @@
+"""The step copied out and deployed as in production: DEBUG off, a secret key, static
+files collected, on SQLite or on a PostgreSQL database of its own."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import closing, contextmanager, nullcontext
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import psycopg
+from support.postgres import database_name, postgres_database
+from support.processes import clean_env, copy_step
+
+DATABASES = ["sqlite", "postgresql"]
+POSTGRES_PREFIX = "tut_step6_"
+SECRET_KEY = "tests-only-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ"
+INTERRUPTED = "Interrupted: the scheduler process stopped during this run"
+
+
+def production_env(**overrides: str) -> dict[str, str]:
+    """DEBUG off, over plain HTTP (the tests have no TLS)."""
+    return clean_env(
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY=SECRET_KEY,
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        DJANGO_SECURE_COOKIES="false",
+        DJANGO_SECURE_HSTS_SECONDS="0",
+        **overrides,
+    )
+
+
+@dataclass
+class Periods:
+    """create_save's run records and rows, checked: every period once, none twice."""
+
+    periods: int
+    saves: int
+    interrupted: int
+    skipped: int
+
+
+@dataclass
+class Deployment:
+    step: Path
+    env: dict[str, str]
+    database_url: str | None  # None: SQLite, db.sqlite3 in the step folder
+
+    @property
+    def database(self) -> str:
+        return "sqlite" if self.database_url is None else "postgresql"
+
+    def query(self, sql: str) -> list[tuple]:
+        if self.database_url is None:
+            with closing(sqlite3.connect(self.step / "db.sqlite3")) as db:
+                return db.execute(sql).fetchall()
+        with psycopg.connect(self.database_url) as db:
+            return db.execute(sql).fetchall()
+
+    def each_period_once(self) -> Periods:
+        """Assert that create_save has one run record per minute, with no gap, and no more
+        rows than runs: nothing ran twice. Each run is done, or marked interrupted, or was
+        skipped by APScheduler: the one before was still going (max_instances=1), or it
+        started over 30 s late (misfire_grace_time). Under the accelerated clock a minute
+        lasts 20 ms, so a busy database makes a few of those."""
+        runs = self.query(
+            "SELECT run_time, status, exception FROM django_apscheduler_djangojobexecution"
+            " WHERE job_id = 'create_save' ORDER BY run_time"
+        )
+        times = [utc(run_time) for run_time, _, _ in runs]
+        assert times, "create_save never ran"
+        expected = [times[0] + timedelta(minutes=n) for n in range(len(times))]
+        assert times == expected, "a period was skipped, or run twice"
+        executed = sum(status == "Executed" for _, status, _ in runs)
+        interrupted = sum(
+            status == "Error!" and (exception or "").startswith(INTERRUPTED)
+            for _, status, exception in runs
+        )
+        skipped = sum(status in {"Max instances!", "Missed!"} for _, status, _ in runs)
+        assert executed + interrupted + skipped == len(runs), runs
+        [(saves,)] = self.query("SELECT COUNT(*) FROM eventapp_saveevent")
+        # A run interrupted after its row was written leaves the row.
+        assert executed <= saves <= executed + interrupted, (executed, interrupted, saves)
+        return Periods(len(runs), saves, interrupted, skipped)
+
+
+def utc(stored: datetime | str) -> datetime:
+    """PostgreSQL gives aware date-times; SQLite, UTC text without an offset."""
+    if isinstance(stored, datetime):
+        return stored.astimezone(timezone.utc)
+    return datetime.fromisoformat(stored).replace(tzinfo=timezone.utc)
+
+
+@contextmanager
+def deployed(destination: Path, database: str) -> Iterator[Deployment]:
+    """The step in DESTINATION, migrated and with its static files collected."""
+    step = copy_step(destination)
+    in_postgres = postgres_database(POSTGRES_PREFIX) if database == "postgresql" else nullcontext()
+    with in_postgres as database_url:
+        env = production_env(**({"DATABASE_URL": database_url} if database_url else {}))
+        commands = [["migrate", "--noinput"], ["collectstatic", "--noinput"]]
+        running = [
+            subprocess.Popen(
+                [sys.executable, "manage.py", *args],
+                cwd=step,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            for args in commands
+        ]
+        for process in running:
+            output, _ = process.communicate(timeout=60)
+            assert process.returncode == 0, output
+        yield Deployment(step, env, database_url)
+
+
+@contextmanager
+def copied(deployment: Deployment, destination: Path) -> Iterator[Deployment]:
+    """A copy of DEPLOYMENT with a database of its own, as it was after `migrate`."""
+    step = Path(shutil.copytree(deployment.step, destination / deployment.step.name))
+    if deployment.database_url is None:
+        yield Deployment(step, deployment.env, None)
+        return
+    template = database_name(deployment.database_url)
+    with postgres_database(POSTGRES_PREFIX, template=template) as database_url:
+        yield Deployment(step, deployment.env | {"DATABASE_URL": database_url}, database_url)
