@@ -1,5 +1,6 @@
 # Scheduled jobs in Django, step by step.
 #   make run [STEP=N]    set everything up, then serve step N (default 1) at http://127.0.0.1:8000/
+#                        (a step with a Procfile: all its processes, with honcho)
 #   make test [STEP=N]   set everything up, then run the shared suite for every step (or step N)
 #   make screenshots     step 5's pages, through a real browser, into docs/assets/screenshots/
 #   make lint | bench | docs | docs-build | lock | clean
@@ -33,7 +34,7 @@ run: $(INSTALLED)
 	@# A step with a Procfile (step 6 on) runs its processes with honcho, in this terminal.
 	cd $(call step_dir,$(RUN_STEP)) && if [ -f Procfile ]; then \
 	  $(BIN)/python manage.py collectstatic --noinput --verbosity 0 && \
-	  PATH="$(BIN):$$PATH" $(BIN)/honcho start; \
+	  $(BIN)/python $(CURDIR)/tools/run_procfile.py; \
 	else $(BIN)/python manage.py runserver 127.0.0.1:8000; fi
 
 # Each step runs in its own pytest process with its own settings, two at a time.

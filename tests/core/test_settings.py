@@ -1,39 +1,7 @@
-"""SCHEDULER_AUTOSTART and the other yes/no settings accept exactly these words."""
+"""Which process starts the scheduler: SCHEDULER_AUTOSTART and the process it is."""
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-
-from eventproject.settings import env_flag
-
-TRUE = ["true", "1", "on", "yes", "TRUE", "Yes", " on "]
-FALSE = ["false", "0", "off", "no", "FALSE", "No", "Off"]
-BAD = ["", "2", "maybe", "enabled", "y", "t", "nope"]
-
-
-@pytest.mark.parametrize("word", TRUE)
-def test_true_words(monkeypatch, word):
-    monkeypatch.setenv("SCHEDULER_AUTOSTART", word)
-    assert env_flag("SCHEDULER_AUTOSTART", default=None) is True
-
-
-@pytest.mark.parametrize("word", FALSE)
-def test_false_words(monkeypatch, word):
-    monkeypatch.setenv("SCHEDULER_AUTOSTART", word)
-    assert env_flag("SCHEDULER_AUTOSTART", default=None) is False
-
-
-def test_unset_gives_the_default(monkeypatch):
-    monkeypatch.delenv("SCHEDULER_AUTOSTART", raising=False)
-    assert env_flag("SCHEDULER_AUTOSTART", default=None) is None
-
-
-@pytest.mark.parametrize("word", BAD)
-def test_anything_else_is_refused_with_the_name_and_the_choices(monkeypatch, word):
-    monkeypatch.setenv("SCHEDULER_AUTOSTART", word)
-    with pytest.raises(ImproperlyConfigured) as error:
-        env_flag("SCHEDULER_AUTOSTART", default=None)
-    assert f"SCHEDULER_AUTOSTART={word!r}" in str(error.value)
-    assert "true/false, 1/0, on/off, yes/no" in str(error.value)
 
 
 @pytest.mark.parametrize(

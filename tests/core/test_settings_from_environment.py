@@ -1,11 +1,12 @@
-"""Production mode comes from the environment: `check --deploy` is clean with it, and a
-setting production cannot do without stops start-up with a message that names it."""
+"""Settings from the environment: yes/no words, lists and numbers, each refused with its
+name when it is wrong. Production mode comes from them: `check --deploy` is clean with
+it, and a setting production cannot do without stops start-up with a message."""
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from support.processes import clean_env, manage
 
-from eventproject.settings import env_list, env_number
+from eventproject.settings import env_flag, env_list, env_number
 
 PRODUCTION = {
     "DJANGO_DEBUG": "false",
@@ -63,3 +64,34 @@ def test_numbers_and_their_default(monkeypatch):
     assert env_number("DJANGO_SECURE_HSTS_SECONDS", 3600, minimum=0) == 3600
     monkeypatch.setenv("DJANGO_SECURE_HSTS_SECONDS", "60")
     assert env_number("DJANGO_SECURE_HSTS_SECONDS", 3600, minimum=0) == 60
+
+
+TRUE = ["true", "1", "on", "yes", "TRUE", "Yes", " on "]
+FALSE = ["false", "0", "off", "no", "FALSE", "No", "Off"]
+BAD = ["", "2", "maybe", "enabled", "y", "t", "nope"]
+
+
+@pytest.mark.parametrize("word", TRUE)
+def test_true_words(monkeypatch, word):
+    monkeypatch.setenv("SCHEDULER_AUTOSTART", word)
+    assert env_flag("SCHEDULER_AUTOSTART", default=None) is True
+
+
+@pytest.mark.parametrize("word", FALSE)
+def test_false_words(monkeypatch, word):
+    monkeypatch.setenv("SCHEDULER_AUTOSTART", word)
+    assert env_flag("SCHEDULER_AUTOSTART", default=None) is False
+
+
+def test_unset_gives_the_default(monkeypatch):
+    monkeypatch.delenv("SCHEDULER_AUTOSTART", raising=False)
+    assert env_flag("SCHEDULER_AUTOSTART", default=None) is None
+
+
+@pytest.mark.parametrize("word", BAD)
+def test_anything_else_is_refused_with_the_name_and_the_choices(monkeypatch, word):
+    monkeypatch.setenv("SCHEDULER_AUTOSTART", word)
+    with pytest.raises(ImproperlyConfigured) as error:
+        env_flag("SCHEDULER_AUTOSTART", default=None)
+    assert f"SCHEDULER_AUTOSTART={word!r}" in str(error.value)
+    assert "true/false, 1/0, on/off, yes/no" in str(error.value)

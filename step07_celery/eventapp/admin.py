@@ -1,0 +1,18 @@
+from django.contrib import admin
+
+from .models import Campaign, SaveEvent
+
+
+@admin.register(SaveEvent)
+class SaveEventAdmin(admin.ModelAdmin):
+    list_display = ["id", "saved", "scheduled_for", "created_at"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at", "-id"]
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["name", "ends_at", "status", "closed_at"]
+    list_filter = ["status"]
+    search_fields = ["name"]
+    date_hierarchy = "ends_at"

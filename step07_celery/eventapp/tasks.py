@@ -1,0 +1,98 @@
+"""The project's tasks. Beat sends them on the schedules in the database (migration
+0004 creates them; staff change them in the admin), and any worker runs them.
+
+Delivery is at least once (CELERY_TASK_ACKS_LATE in settings): a task whose worker
+dies before it finishes is delivered again, perhaps after it wrote its row. So each
+task is idempotent, keyed by the period beat scheduled it for (eventapp/beat.py).
+"""
+
+import logging
+from datetime import datetime, timedelta
+from random import randrange
+
+from celery import Task, shared_task
+from django.db import transaction
+from django.utils import timezone
+from django_celery_beat.models import ClockedSchedule, PeriodicTask
+
+from eventapp.beat import SCHEDULED_FOR
+from eventapp.models import Campaign, SaveEvent
+
+logger = logging.getLogger(__name__)
+
+SAVES_KEPT = timedelta(days=7)
+
+
+def scheduled_time(task: Task) -> datetime | None:
+    """The period beat sent this run for; None for a run by hand (delay(), the admin)."""
+    value = (task.request.headers or {}).get(SCHEDULED_FOR)
+    return datetime.fromisoformat(value) if value else None
+
+
+# --8<-- [start:create_save]
+@shared_task(bind=True)
+def create_save(self: Task) -> int:
+    """Write one SaveEvent row with a random value: one per period, however delivered."""
+    period = scheduled_time(self)
+    if period is None:
+        event = SaveEvent.objects.create(saved=randrange(100))
+        logger.info("create_save by hand: saved #%d", event.pk)
+        return event.pk
+    # The unique scheduled_for decides: a second delivery finds the first one's row.
+    event, created = SaveEvent.objects.get_or_create(
+        scheduled_for=period, defaults={"saved": randrange(100)}
+    )
+    if created:
+        logger.info("create_save for %s: saved #%d", period.isoformat(), event.pk)
+    else:
+        logger.info("create_save for %s: #%d saved it already", period.isoformat(), event.pk)
+    return event.pk
+
+
+# --8<-- [end:create_save]
+
+
+# --8<-- [start:campaigns]
+@shared_task(bind=True)
+def close_finished_campaigns(self: Task) -> int:
+    """Close every open campaign whose end time has passed: one UPDATE, not a loop.
+
+    Idempotent as it is: a second delivery finds nothing left open that has ended.
+    """
+    now = timezone.now()
+    closed = Campaign.objects.filter(status=Campaign.Status.OPEN, ends_at__lte=now).update(
+        status=Campaign.Status.CLOSED, closed_at=now
+    )
+    logger.info("close_finished_campaigns for %s: closed %d", scheduled_time(self), closed)
+    return closed
+
+
+# --8<-- [end:campaigns]
+
+
+@shared_task
+def delete_old_saves() -> int:
+    """Keep a week of rows. Idempotent as it is: a second delivery finds none that old."""
+    deleted, _ = SaveEvent.objects.filter(created_at__lt=timezone.now() - SAVES_KEPT).delete()
+    logger.info("delete_old_saves: deleted %d", deleted)
+    return deleted
+
+
+# --8<-- [start:clocked]
+def schedule_extra_save(run_at: datetime) -> PeriodicTask:
+    """Application code: one extra save at RUN_AT, as a one-off clocked PeriodicTask.
+
+    The schedule is a row in the project's database, so it belongs to the caller's
+    transaction: beat sees it once that commits, and never if it rolls back.
+    """
+    with transaction.atomic():
+        clock, _ = ClockedSchedule.objects.get_or_create(clocked_time=run_at)
+        return PeriodicTask.objects.create(
+            name=f"extra_save {run_at.isoformat()}",
+            task="eventapp.tasks.create_save",
+            clocked=clock,
+            one_off=True,
+        )
+
+
+# --8<-- [end:clocked]

@@ -1,0 +1,61 @@
+"""Step 7's Celery processes side by side, as machines: one shared fast clock (fleet/)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TypeVar
+
+from support.processes import Server
+from support.spawned import spawn
+
+FLEET_DIR = Path(__file__).parent / "fleet"
+CELERY = Path(sys.executable).with_name("celery")  # the command a reader runs
+T = TypeVar("T")
+
+
+def fleet_env(env: dict[str, str], start: datetime, speed: float) -> dict[str, str]:
+    """ENV for processes whose clocks all read START now and run SPEED times as fast,
+    with the step's settings but for a dead worker's task coming back within seconds."""
+    env = dict(env)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(FLEET_DIR), env.get("PYTHONPATH")]))
+    env["DJANGO_SETTINGS_MODULE"] = "fleet_settings"
+    env["ACCELERATE_START"] = start.isoformat()
+    env["ACCELERATE_REAL_START"] = repr(time.time())
+    env["ACCELERATE_SPEED"] = str(speed)
+    return env
+
+
+@contextmanager
+def celery(step: Path, *args: str, env: dict[str, str]) -> Iterator[Server]:
+    """``celery -A eventproject ARGS`` run from the step folder, as the README says."""
+    with spawn([str(CELERY), "-A", "eventproject", *args], cwd=step, env=env) as process:
+        yield process
+
+
+def saved_periods(step: Path) -> list[datetime]:
+    """SaveEvent.scheduled_for of every row in the step's SQLite database, oldest first."""
+    with sqlite3.connect(f"file:{step / 'db.sqlite3'}?mode=ro", uri=True, timeout=20) as db:
+        rows = db.execute(
+            "SELECT scheduled_for FROM eventapp_saveevent WHERE scheduled_for IS NOT NULL"
+            " ORDER BY scheduled_for"
+        ).fetchall()
+    return [datetime.fromisoformat(value).replace(tzinfo=timezone.utc) for (value,) in rows]
+
+
+def wait_until(found: Callable[[], T], timeout: float, what: str) -> T:
+    """Ask FOUND every 50 ms until it returns something true; fail after TIMEOUT s."""
+    deadline = time.monotonic() + timeout
+    pace = threading.Event()
+    while not (result := found()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not within {timeout} s")
+        pace.wait(0.05)
+    return result

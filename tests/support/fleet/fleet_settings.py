@@ -1,0 +1,13 @@
+"""Step 7's settings, with a dead worker's task back in the queue within seconds.
+
+For the real-process tests only (DJANGO_SETTINGS_MODULE=fleet_settings): in production
+a task waits for visibility_timeout, an hour, and workers look every 10 s.
+"""
+
+from eventproject.settings import *  # noqa: F403
+
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
+    "visibility_timeout": 420,  # simulated seconds: 7 real ones on a clock 60 times as fast
+    "unacked_restore_interval": 1,  # real seconds
+}
