@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone as django_timezone
 from django_celery_beat.models import PeriodicTask
+from support.transcripts import assert_transcript_current
 
 from eventapp import tasks
 from eventapp.beat import SCHEDULED_FOR, LeaderScheduler
@@ -36,14 +37,18 @@ def test_a_period_saves_one_row(db):
 
 
 def test_a_second_delivery_of_a_period_writes_nothing(db, caplog):
-    first = deliver(tasks.create_save, PERIOD)
-
     with caplog.at_level(logging.INFO, logger="eventapp.tasks"):
+        first = deliver(tasks.create_save, PERIOD)
         second = deliver(tasks.create_save, PERIOD)
 
     assert second == first
     assert SaveEvent.objects.count() == 1
     assert f"create_save for {PERIOD.isoformat()}: #{first} saved it already" in caplog.text
+    # What a worker's console shows for the two deliveries (the docs include it).
+    plain = settings.LOGGING["formatters"]["plain"]
+    formatter = logging.Formatter(plain["format"], style=plain["style"])
+    lines = [formatter.format(record) for record in caplog.records]
+    assert_transcript_current("step07-redelivery", "\n".join(lines) + "\n")
 
 
 def test_two_deliveries_of_a_period_at_once_write_one_row(transactional_db):
