@@ -32,7 +32,7 @@ def folder(tmp_path, monkeypatch):
 def test_volatile_values_become_placeholders():
     text = normalise(RUN)
 
-    assert "<time>\nDjango version 5.2.8" in text
+    assert "<time>\nDjango version <version>," in text  # 5.2 here, 6.1 in the other leg
     assert "at http://127.0.0.1:<port>/" in text
     assert "in process <pid>\n" in text
     assert '<time> INFO Job "create_save" executed successfully' in text

@@ -39,6 +39,10 @@ VOLATILE = [
     ),
     (rf"{re.escape(tempfile.gettempdir())}/[^\s'\"]*", "<tmp>"),
     (r"\b0x[0-9a-f]{6,}\b", "<address>"),
+    # The docs show the pinned Django's banner; the Django 6.1 leg prints its own.
+    (r"Django version \d+\.\d+(?:\.\d+)?", "Django version <version>"),
+    (r"Starting (?:WSGI )?development server", "Starting development server"),
+    (r"docs\.djangoproject\.com/en/\d+\.\d+/", "docs.djangoproject.com/en/<version>/"),
 ]
 PATTERNS = [(re.compile(pattern), placeholder) for pattern, placeholder in VOLATILE]
 
