@@ -37,7 +37,7 @@ def test_the_home_page_and_the_run_history(staff_step_copy, screenshot):
         runserver(staff_step_copy, "--noreload", env=env) as server,
         chromium() as browser,
     ):
-        server.wait_for("Created Save #", count=15)
+        server.wait_for("Created Save #", count=15, timeout=60)  # a busy machine is slower
         page = browser.new_page(viewport={"width": SHOWN_WIDTH, "height": 700})
         page.goto(server.url)
         for _ in range(100):  # step 6: until the heartbeat written at the real pace shows

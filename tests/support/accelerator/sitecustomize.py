@@ -56,8 +56,9 @@ def _accelerate() -> None:
 
 
 def _record_started_schedulers() -> dict:
-    """Every APScheduler scheduler this process starts, whatever starts it, with the
-    number of its runs still going (the clock waits for them, as real time would)."""
+    """Every APScheduler scheduler this process starts, whatever starts it, with what it
+    is busy with: runs still going, or its loop looking at due jobs. The clock waits for
+    them, as real time would."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tests/, for support.*
     from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SUBMITTED
     from support.startup import on_every_start
@@ -67,6 +68,20 @@ def _record_started_schedulers() -> dict:
 
     def track(scheduler) -> None:
         started[scheduler] = 0
+        process_jobs = scheduler._process_jobs
+
+        def processing() -> float | None:
+            # While the scheduler looks at its due jobs (from step 6 it stores each next
+            # run time before the run starts), the clock must not move on either.
+            with lock:
+                started[scheduler] += 1
+            try:
+                return process_jobs()
+            finally:
+                with lock:
+                    started[scheduler] -= 1
+
+        scheduler._process_jobs = processing
 
         def count(event) -> None:
             with lock:
