@@ -13,8 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TypeVar
 
-from support.processes import Server
-from support.spawned import spawn
+from support.processes import Server, spawn
 
 FLEET_DIR = Path(__file__).parent / "fleet"
 CELERY = Path(sys.executable).with_name("celery")  # the command a reader runs

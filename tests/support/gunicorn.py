@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from support.processes import Server, accelerated, clean_env, free_port
+from support.processes import Server, accelerated, clean_env, free_port, spawn
 
 # Makes each worker say when it has loaded the application and can serve.
 CONFIG = Path(__file__).with_name("gunicorn_conf.py")
@@ -35,34 +31,18 @@ def gunicorn(
     if accelerate:
         env = accelerated(env, start)
     port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            f"--workers={workers}",
-            f"--bind=127.0.0.1:{port}",
-            f"--config={CONFIG}",
-            "--no-control-socket",  # several at once would share ~/.gunicorn/gunicorn.ctl
-            "eventproject.wsgi",
-        ],
-        cwd=step,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    server = Server(process, port)
-    server._reader = threading.Thread(target=server._pump, daemon=True)
-    server._reader.start()
-    try:
+    argv = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        f"--workers={workers}",
+        f"--bind=127.0.0.1:{port}",
+        f"--config={CONFIG}",
+        "--no-control-socket",  # several at once would share ~/.gunicorn/gunicorn.ctl
+        "eventproject.wsgi",
+    ]
+    with spawn(argv, cwd=step, env=env, port=port) as server:
         yield server
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        server._reader.join(timeout=10)
 
 
 def worker_pids(server: Server) -> list[int]:

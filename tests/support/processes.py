@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import shutil
@@ -143,6 +144,37 @@ def accelerated(
 
 
 @contextmanager
+def spawn(
+    argv: list[str],
+    *,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    port: int | None = None,
+) -> Iterator[Server]:
+    """Start ARGV in its own process group, reading its output as it comes. On the way
+    out, kill the whole group (children included) if still running."""
+    process = subprocess.Popen(
+        argv,
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    server = Server(process, port)
+    server._reader = threading.Thread(target=server._pump, daemon=True)
+    server._reader.start()
+    try:
+        yield server
+    finally:
+        with contextlib.suppress(ProcessLookupError):  # a child may outlive its parent
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        server._reader.join(timeout=10)
+
+
+@contextmanager
 def command(
     step: Path,
     *args: str,
@@ -160,25 +192,8 @@ def command(
     env = env or clean_env()
     if accelerate:
         env = accelerated(env, start)
-    process = subprocess.Popen(
-        [sys.executable, "manage.py", *args],
-        cwd=step,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    server = Server(process, port)
-    server._reader = threading.Thread(target=server._pump, daemon=True)
-    server._reader.start()
-    try:
+    with spawn([sys.executable, "manage.py", *args], cwd=step, env=env, port=port) as server:
         yield server
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        server._reader.join(timeout=10)
 
 
 @contextmanager

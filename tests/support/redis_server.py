@@ -9,8 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from support.processes import Server, free_port
-from support.spawned import spawn
+from support.processes import Server, free_port, spawn
 
 HOW_TO_GET_REDIS = "redis-server is not installed: apt-get install redis-server"
 START_TIMEOUT = 10.0
