@@ -95,3 +95,26 @@ def test_anything_else_is_refused_with_the_name_and_the_choices(monkeypatch, wor
         env_flag("SCHEDULER_AUTOSTART", default=None)
     assert f"SCHEDULER_AUTOSTART={word!r}" in str(error.value)
     assert "true/false, 1/0, on/off, yes/no" in str(error.value)
+
+
+def test_debug_off_needs_a_secret_key(load):
+    with pytest.raises(ImproperlyConfigured) as error:
+        load(DJANGO_DEBUG="false")
+
+    assert "DJANGO_SECRET_KEY is not set, and DJANGO_DEBUG=false needs one" in str(error.value)
+    assert "get_random_secret_key" in str(error.value)
+
+
+def test_behind_plain_http_or_a_proxy(load):
+    settings = load(
+        **PRODUCTION,
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        DJANGO_SECURE_COOKIES="false",
+        DJANGO_SECURE_HSTS_SECONDS="0",
+        DJANGO_SECURE_PROXY_SSL_HEADER="true",
+    )
+
+    assert settings["SECURE_SSL_REDIRECT"] is False
+    assert settings["SESSION_COOKIE_SECURE"] is settings["CSRF_COOKIE_SECURE"] is False
+    assert settings["SECURE_HSTS_SECONDS"] == 0
+    assert settings["SECURE_PROXY_SSL_HEADER"] == ("HTTP_X_FORWARDED_PROTO", "https")

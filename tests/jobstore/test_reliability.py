@@ -120,3 +120,23 @@ def test_a_fault_that_outlasts_the_patience_gets_through(monkeypatch):
     with pytest.raises(OperationalError):
         always_locked()
     assert calls == [1]
+
+
+def test_a_passing_fault_is_retried_after_a_pause(monkeypatch, caplog):
+    from django.db import OperationalError
+
+    from eventapp.updater import patience
+
+    monkeypatch.setattr(patience, "FIRST_WAIT", 0.001)
+    calls = []
+
+    @patience.retry_database_errors(within=10)
+    def locked_once() -> str:
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("database is locked")
+        return "written"
+
+    assert locked_once() == "written"
+    assert len(calls) == 2
+    assert "locked_once: database is locked; trying again in 0.001 s" in caplog.text
