@@ -61,10 +61,11 @@ class SimulatedBeat:
         schedulers = schedulers or (self.scheduler,)
         already = self.broker.llen(QUEUE)
         while datetime.now(timezone.utc) < end:
-            self.sleep(min(scheduler.tick() for scheduler in schedulers))
+            self.jump_clock(min(scheduler.tick() for scheduler in schedulers))
         return self.sent()[already:]
 
-    def sleep(self, seconds: float) -> None:
+    def jump_clock(self, seconds: float) -> None:
+        """Where beat's Service.start sleeps, the simulated clock jumps: no real wait."""
         if seconds > 0:  # as Service.start: tick() may return 0 or less
             self.traveller.shift(seconds)
 

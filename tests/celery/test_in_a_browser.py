@@ -4,9 +4,8 @@ picture is saved there."""
 
 from pathlib import Path
 
-from support.browser import chromium
+from support.browser import chromium, log_in
 from support.processes import runserver
-from support.web import ADMIN_PASSWORD
 
 TASKS = "/admin/django_celery_beat/periodictask/"
 
@@ -15,12 +14,7 @@ def test_staff_see_the_schedules_in_the_admin(staff_step_copy, request):
     with runserver(staff_step_copy, "--noreload") as server, chromium() as browser:
         server.wait_for("Quit the server with")
         page = browser.new_page(viewport={"width": 1000, "height": 560})
-        page.goto(f"{server.url}admin/login/?next={TASKS}")
-        page.evaluate("localStorage.setItem('django.admin.navSidebarIsOpen', 'false')")
-        page.fill("#id_username", "admin")
-        page.fill("#id_password", ADMIN_PASSWORD)
-        page.click("input[type=submit]")
-        page.wait_for_url(f"**{TASKS}")
+        log_in(page, server.url, TASKS)
 
         listed = page.inner_text("#result_list")
         for name in ("create_save", "close_finished_campaigns", "delete_old_saves"):

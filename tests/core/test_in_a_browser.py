@@ -5,9 +5,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from support.browser import chromium
+from support.browser import chromium, log_in
 from support.processes import STEP_DIR, accelerated, clean_env, runserver
-from support.web import ADMIN_PASSWORD
 
 SHOWN_WIDTH = 900  # about the width of the docs' text column: the picture is not scaled down
 RUNS = "/admin/django_apscheduler/djangojobexecution/"
@@ -53,13 +52,7 @@ def test_the_home_page_and_the_run_history(staff_step_copy, screenshot):
 
         if (STEP_DIR / "eventapp" / "updater" / "history.py").exists():  # step 3 on
             page.set_viewport_size({"width": 1000, "height": 640})
-            page.goto(f"{server.url}admin/login/?next={RUNS}")
-            # The admin's menu folded away, as its toggle leaves it: room for the columns.
-            page.evaluate("localStorage.setItem('django.admin.navSidebarIsOpen', 'false')")
-            page.fill("#id_username", "admin")
-            page.fill("#id_password", ADMIN_PASSWORD)
-            page.click("input[type=submit]")
-            page.wait_for_url(f"**{RUNS}")
+            log_in(page, server.url, RUNS)
             assert "Executed" in page.inner_text("#result_list")
             screenshot(page, "admin-runs", full_page=False)  # the newest runs
         server.interrupt()

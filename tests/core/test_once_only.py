@@ -6,7 +6,13 @@ import subprocess
 import sys
 
 import pytest
-from support.processes import clean_env, copy_step, manage, schedulers_started
+from support.processes import (
+    clean_env,
+    copy_step,
+    manage,
+    manage_side_by_side,
+    schedulers_started,
+)
 from support.steps import scheduler_module, scheduler_threads
 
 SHOW_THREADS = "import threading; print(sorted(t.name for t in threading.enumerate()))"
@@ -59,20 +65,8 @@ COMMANDS = {
 
 def test_management_commands_start_no_scheduler(step_copy):
     env = clean_env(DJANGO_SUPERUSER_PASSWORD="a long enough password 1")
-    processes = {
-        name: subprocess.Popen(
-            [sys.executable, "manage.py", *args],
-            cwd=step_copy,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        for name, args in COMMANDS.items()
-    }
-    for name, process in processes.items():
-        output, _ = process.communicate(timeout=60)
-        assert process.returncode == 0, f"{name} failed:\n{output}"
+    for name, (returncode, output) in manage_side_by_side(step_copy, COMMANDS, env).items():
+        assert returncode == 0, f"{name} failed:\n{output}"
         assert schedulers_started(output) == [], f"{name} started a scheduler:\n{output}"
         assert "'APScheduler'" not in output  # the shell prints its threads
 

@@ -7,9 +7,8 @@ docs/assets/screenshots/)."""
 import re
 
 import pytest
-from support.browser import chromium
+from support.browser import chromium, log_in
 from support.processes import runserver
-from support.web import ADMIN_PASSWORD
 
 WAIT_MS = 10_000
 FIVE_SUNDAY_NOONS = r"""() => {
@@ -36,14 +35,6 @@ def server(staff_step_copy):
         server.interrupt()
 
 
-def log_in(page, url: str) -> None:
-    page.goto(f"{url}admin/login/?next=/jobs/")
-    page.fill("#id_username", "admin")
-    page.fill("#id_password", ADMIN_PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(re.compile(r"/jobs/$"))
-
-
 def row(page, job_id: str):
     return page.locator(f'#job-table tr[data-id="{job_id}"]')
 
@@ -51,7 +42,7 @@ def row(page, job_id: str):
 def test_staff_add_preview_pause_resume_run_and_remove_a_job(browser, server, request):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.set_default_timeout(WAIT_MS)
-    log_in(page, server.url)
+    log_in(page, server.url, "/jobs/")
     page.wait_for_selector('#job-table tr[data-id="create_save"]')
 
     page.fill("#crontab", "0 12 * * 0")  # 0 is Sunday

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass
@@ -15,7 +13,7 @@ from pathlib import Path
 
 import psycopg
 from support.postgres import database_name, postgres_database
-from support.processes import clean_env, copy_step
+from support.processes import clean_env, copy_step, manage_side_by_side
 
 DATABASES = ["sqlite", "postgresql"]
 POSTGRES_PREFIX = "tut_step6_"
@@ -103,21 +101,12 @@ def deployed(destination: Path, database: str) -> Iterator[Deployment]:
     in_postgres = postgres_database(POSTGRES_PREFIX) if database == "postgresql" else nullcontext()
     with in_postgres as database_url:
         env = production_env(**({"DATABASE_URL": database_url} if database_url else {}))
-        commands = [["migrate", "--noinput"], ["collectstatic", "--noinput"]]
-        running = [
-            subprocess.Popen(
-                [sys.executable, "manage.py", *args],
-                cwd=step,
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-            )
-            for args in commands
-        ]
-        for process in running:
-            output, _ = process.communicate(timeout=60)
-            assert process.returncode == 0, output
+        commands = {
+            "migrate": ["migrate", "--noinput"],
+            "collectstatic": ["collectstatic", "--noinput"],
+        }
+        for returncode, output in manage_side_by_side(step, commands, env).values():
+            assert returncode == 0, output
         yield Deployment(step, env, database_url)
 
 

@@ -48,3 +48,16 @@ def chromium() -> Iterator:
             yield browser
         finally:
             browser.close()
+
+
+def log_in(page, url: str, next_path: str) -> None:
+    """Log in to the admin of the server at URL as its admin user, landing on NEXT_PATH,
+    with the admin's menu folded away (as its toggle leaves it: room for the columns)."""
+    from support.web import ADMIN_PASSWORD
+
+    page.goto(f"{url}admin/login/?next={next_path}")
+    page.evaluate("localStorage.setItem('django.admin.navSidebarIsOpen', 'false')")
+    page.fill("#id_username", "admin")
+    page.fill("#id_password", ADMIN_PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"**{next_path}")

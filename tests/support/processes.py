@@ -53,6 +53,25 @@ def manage(step: Path, *args: str, env: dict[str, str] | None = None, timeout: f
     )
 
 
+def manage_side_by_side(
+    step: Path, commands: dict[str, list[str]], env: dict[str, str]
+) -> dict[str, tuple[int, str]]:
+    """Run each ``manage.py`` command of COMMANDS at once; each name's exit code and output."""
+    running = {
+        name: subprocess.Popen(
+            [sys.executable, "manage.py", *args],
+            cwd=step,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for name, args in commands.items()
+    }
+    outputs = {name: process.communicate(timeout=60)[0] for name, process in running.items()}
+    return {name: (running[name].returncode, output) for name, output in outputs.items()}
+
+
 def schedulers_started(output: str) -> list[int]:
     """The pids that logged starting a scheduler."""
     return [
