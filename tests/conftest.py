@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import runpy
+import shutil
 import signal
 import tempfile
 from collections.abc import Callable, Iterator
@@ -154,11 +155,24 @@ def clock(start_clock) -> AcceleratedClock:
     return start_clock()
 
 
-@pytest.fixture(scope="module")
-def staff_step_copy(tmp_path_factory) -> Path:
-    """The step copied out alone, migrated, with a staff user to log in as."""
-    step = copy_step(tmp_path_factory.mktemp("staff-step"))
-    assert manage(step, "migrate", "--noinput").returncode == 0
-    created = manage(step, "ensureadmin", env=clean_env(DJANGO_SUPERUSER_PASSWORD=ADMIN_PASSWORD))
+@pytest.fixture(scope="session")
+def set_up_copy(tmp_path_factory) -> Callable[[Path], Path]:
+    """Copy the step, alone, into a folder, as `make run` leaves it: migrated, with the
+    admin user. `migrate` and `ensureadmin` run once per test run, in a first copy;
+    every other copy is a copy of its files."""
+    first = copy_step(tmp_path_factory.mktemp("set-up"))
+    migrated = manage(first, "migrate", "--noinput")
+    assert migrated.returncode == 0, migrated.stderr
+    created = manage(first, "ensureadmin", env=clean_env(DJANGO_SUPERUSER_PASSWORD=ADMIN_PASSWORD))
     assert created.returncode == 0, created.stderr
-    return step
+
+    def copy(destination: Path) -> Path:
+        return Path(shutil.copytree(first, destination / first.name))
+
+    return copy
+
+
+@pytest.fixture(scope="module")
+def staff_step_copy(set_up_copy, tmp_path_factory) -> Path:
+    """The step set up, with a staff user to log in as, for the tests of one module."""
+    return set_up_copy(tmp_path_factory.mktemp("staff-step"))

@@ -8,7 +8,6 @@ import sys
 import pytest
 from support.processes import (
     clean_env,
-    copy_step,
     manage,
     manage_side_by_side,
     schedulers_started,
@@ -20,10 +19,8 @@ SERVE_WSGI = "import eventproject.wsgi; " + SHOW_THREADS
 
 
 @pytest.fixture(scope="module")
-def step_copy(tmp_path_factory):
-    step = copy_step(tmp_path_factory.mktemp("once"))
-    assert manage(step, "migrate", "--noinput").returncode == 0
-    return step
+def step_copy(set_up_copy, tmp_path_factory):
+    return set_up_copy(tmp_path_factory.mktemp("once"))
 
 
 def test_pytest_itself_starts_no_scheduler(eventapp_config):

@@ -7,9 +7,7 @@ import pytest
 from support.processes import (
     STEP_DIR,
     clean_env,
-    copy_step,
     lines_through,
-    manage,
     runserver,
     schedulers_started,
 )
@@ -19,10 +17,8 @@ ROWS_TO_SEE = 3
 
 
 @pytest.fixture(scope="module")
-def step_copy(tmp_path_factory):
-    step = copy_step(tmp_path_factory.mktemp("runserver"))
-    assert manage(step, "migrate", "--noinput").returncode == 0
-    return step
+def step_copy(set_up_copy, tmp_path_factory):
+    return set_up_copy(tmp_path_factory.mktemp("runserver"))
 
 
 def count_rows(step) -> int:
@@ -58,11 +54,10 @@ def test_runserver_with_autostart_off_runs_no_scheduler(step_copy):
     assert schedulers_started(server.text) == []
 
 
-def test_what_the_reader_sees_when_runserver_starts(tmp_path):
+def test_what_the_reader_sees_when_runserver_starts(set_up_copy, tmp_path):
     """The docs show this output: runserver at its real pace, up to the banner, in a
-    step just migrated, as `make run` leaves it."""
-    step = copy_step(tmp_path)
-    assert manage(step, "migrate", "--noinput").returncode == 0
+    step just set up, as `make run` leaves it."""
+    step = set_up_copy(tmp_path)
     with runserver(step) as server:
         server.wait_for("For more information on production servers")
         server.interrupt()

@@ -1,21 +1,17 @@
 """The production set-up, as real processes: `manage.py runapscheduler` runs the jobs,
 the web process runs none, and the schedule survives a killed scheduler process."""
 
-import shutil
 import signal
 import sqlite3
 import urllib.request
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 from support.processes import (
     STEP_DIR,
     clean_env,
     command,
-    copy_step,
     lines_through,
-    manage,
     runserver,
     schedulers_started,
 )
@@ -27,17 +23,10 @@ EXECUTED = "executed successfully"
 ROW_CREATED = "Created Save #"  # logged by create_save once its row is committed
 
 
-@pytest.fixture(scope="module")
-def migrated_step(tmp_path_factory):
-    step = copy_step(tmp_path_factory.mktemp("runapscheduler"))
-    assert manage(step, "migrate", "--noinput").returncode == 0
-    return step
-
-
 @pytest.fixture
-def step_copy(migrated_step, tmp_path):
+def step_copy(set_up_copy, tmp_path):
     """A copy with a database of its own, so each test starts with no jobs stored."""
-    return Path(shutil.copytree(migrated_step, tmp_path / migrated_step.name))
+    return set_up_copy(tmp_path)
 
 
 def query(step, sql: str, *params) -> list[tuple]:

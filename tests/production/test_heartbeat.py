@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
-from support.processes import STARTED_LINE, accelerated, clean_env, command, copy_step, manage
+from support.processes import STARTED_LINE, accelerated, clean_env, command, manage
 
 from eventapp.heartbeat import Heartbeat, scheduler_status
 from eventapp.leader import FileSchedulerLock, Leadership
@@ -159,10 +159,9 @@ def test_schedulerstatus_fails_on_a_stale_heartbeat(beating, at):
     assert failed.value.returncode == 1
 
 
-def test_schedulerstatus_as_systemd_or_a_health_check_runs_it(tmp_path):
+def test_schedulerstatus_as_systemd_or_a_health_check_runs_it(set_up_copy, tmp_path):
     """Real time in the scheduler: its heartbeat and the checks' clocks agree."""
-    step = copy_step(tmp_path)
-    assert manage(step, "migrate", "--noinput").returncode == 0
+    step = set_up_copy(tmp_path)
     env = clean_env(SCHEDULER_HEARTBEAT_SECONDS="1")
     with command(step, "runapscheduler", env=env) as scheduler:
         scheduler.wait_for(STARTED_LINE)

@@ -60,7 +60,12 @@ def _record_started_schedulers() -> dict:
     is busy with: runs still going, or its loop looking at due jobs. The clock waits for
     them, as real time would."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tests/, for support.*
-    from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SUBMITTED
+    from apscheduler.events import (
+        EVENT_JOB_ERROR,
+        EVENT_JOB_EXECUTED,
+        EVENT_JOB_MISSED,
+        EVENT_JOB_SUBMITTED,
+    )
     from support.startup import on_every_start
 
     started = {}
@@ -84,13 +89,15 @@ def _record_started_schedulers() -> dict:
         scheduler._process_jobs = processing
 
         def count(event) -> None:
+            # Each run time submitted ends once: executed, failed, or missed (too late).
             with lock:
                 if event.code == EVENT_JOB_SUBMITTED:
                     started[scheduler] += len(event.scheduled_run_times)
                 else:
                     started[scheduler] -= 1
 
-        scheduler.add_listener(count, EVENT_JOB_SUBMITTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+        ended = EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED
+        scheduler.add_listener(count, EVENT_JOB_SUBMITTED | ended)
 
     on_every_start(track).start()
     return started
