@@ -50,6 +50,14 @@ class Outcome:
         return found
 
 
+def coverage_core() -> dict[str, str]:
+    """On Python 3.12+ coverage can measure through sys.monitoring, which costs a few
+    per cent where a trace function costs half again (a simulated day: +3% against +60%)."""
+    if sys.version_info >= (3, 12) and "COVERAGE_CORE" not in os.environ:
+        return {"COVERAGE_CORE": "sysmon"}
+    return {}
+
+
 def step_suite(step: Path) -> Suite:
     coverage_file = ROOT / f".coverage.{step.name}"
     return Suite(
@@ -66,7 +74,7 @@ def step_suite(step: Path) -> Suite:
             "--cov-report=term-missing:skip-covered",
         ],
         cwd=step,
-        env={**os.environ, "COVERAGE_FILE": str(coverage_file)},
+        env={**os.environ, "COVERAGE_FILE": str(coverage_file), **coverage_core()},
     )
 
 

@@ -13,6 +13,20 @@ def report(name: str, value: str) -> None:
     print(f"\nBENCH {name}: {value}")
 
 
+def test_the_job_alone_for_a_day(transactional_db):
+    """The step's own job, called 1,440 times in a row: no scheduler, no harness. What the
+    ORM, its connections and the job's logging cost above the floor of plain sqlite3."""
+    from eventapp.updater.updater import create_save
+
+    started = time.perf_counter()
+    for _ in range(1440):
+        create_save()
+    wall = time.perf_counter() - started
+
+    report("the job alone, 1,440 calls", f"{wall:.2f} s wall")
+    assert SaveEvent.objects.count() == 1440
+
+
 def test_simulate_one_day(clock):
     started = time.perf_counter()
     runs = clock.advance(ONE_DAY)
