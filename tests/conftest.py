@@ -60,10 +60,11 @@ def pytest_configure(config) -> None:
     # connection per thread and closes it at the end of a request; the scheduler's own
     # threads (its loop, the workers that write the run history) hold theirs until the
     # scheduler stops and the thread ends. One per thread, at shutdown: not a leak.
-    config.addinivalue_line(
-        "filterwarnings",
+    for unclosed in (
+        "ignore:unclosed database in <sqlite3.Connection:ResourceWarning",
         "ignore:Exception ignored in. <sqlite3.Connection:pytest.PytestUnraisableExceptionWarning",
-    )
+    ):
+        config.addinivalue_line("filterwarnings", unclosed)
 
     from django.conf import settings
 
