@@ -9,7 +9,8 @@
 find_python = $(firstword $(foreach v,$(1),$(wildcard $(HOME)/.pyenv/versions/$(v).*/bin/python3)) \
   $(foreach v,$(1),$(shell command -v python$(v) 2>/dev/null)))
 # The newest Python 3.12+ there is, else python3: on 3.12+ coverage measures through
-# sys.monitoring, and `make test` takes about a third less time. PYTHON=... to choose.
+# sys.monitoring (+3% on a simulated day, where a trace function costs +60%).
+# PYTHON=... to choose.
 NEWEST_PYTHON := $(call find_python,3.13 3.12)
 PYTHON ?= $(or $(NEWEST_PYTHON),python3)
 VENV := $(CURDIR)/.venv
