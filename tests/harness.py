@@ -10,6 +10,7 @@ finished. The scheduler under test is the step's own, started the way
 from __future__ import annotations
 
 import queue
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -95,6 +96,9 @@ class AcceleratedClock:
 
         with on_every_start(listen):
             start()
+        if not started:  # step 6: another holder of the scheduler lock, most likely
+            threads = sorted(thread.name for thread in threading.enumerate())
+            raise AssertionError(f"{start.__qualname__}() started no scheduler; threads: {threads}")
         [scheduler] = started
         return cls(scheduler, traveller, events=events)
 
