@@ -40,6 +40,19 @@ def add_then_run_now(staff: StaffSession, scheduler) -> tuple[float, float]:
     return added_after, ran_after
 
 
+def wait_until_moved_on(staff: StaffSession, job_id: str) -> None:
+    """Until the process that runs the jobs has stored JOB_ID's next run, in the future,
+    after the run "run now" asked for. It stores the whole job then, so a pause sent in
+    between would be undone by it."""
+    deadline = time.monotonic() + SEEN_WITHIN
+    while time.monotonic() < deadline:
+        _, listed = staff.api("GET", "/api/jobs/")
+        [job] = [job for job in listed["jobs"] if job["id"] == job_id]
+        if datetime.fromisoformat(job["next_run_time"]) > datetime.now(timezone.utc):
+            return
+    raise AssertionError(f"{job_id}'s next run was not stored within {SEEN_WITHIN} s")
+
+
 def test_with_the_scheduler_in_the_web_process(staff_step_copy):
     with runserver(staff_step_copy, "--noreload") as web:
         [started] = web.wait_for("Scheduler started in process")
@@ -66,6 +79,7 @@ def test_with_runapscheduler_and_a_web_process_that_runs_no_jobs(staff_step_copy
         staff = StaffSession(web.url).login()
 
         added_after, ran_after = add_then_run_now(staff, scheduler)
+        wait_until_moved_on(staff, "create_save")
 
         status, paused = staff.api("POST", "/api/jobs/create_save/pause")
         assert (status, paused["paused"]) == (200, True)
