@@ -112,6 +112,27 @@ def test_a_standby_asked_to_stop_gives_up_waiting(contenders, transactional_db, 
     assert Leadership(second).wait(stop) is False
 
 
+def test_a_standby_told_to_stop_as_the_lock_comes_free_lets_it_go(contenders, transactional_db):
+    first, second = contenders
+    assert first.acquire(timeout=0)
+    stop = threading.Event()
+
+    class FreedWhileStopping:
+        """SECOND, whose holder lets go while it waits, just as the standby is told to stop."""
+
+        def acquire(self, timeout: float) -> bool:
+            if timeout > 0:
+                stop.set()
+                first.release()
+            return second.acquire(timeout)
+
+        def release(self) -> None:
+            second.release()
+
+    assert Leadership(FreedWhileStopping()).wait(stop) is False
+    assert first.acquire(timeout=0), "the standby kept the lock it was told to give up"
+
+
 def test_a_deleted_lock_file_is_a_lost_lock(tmp_path):
     lock = FileSchedulerLock(tmp_path / "db.sqlite3-scheduler.lock")
     assert lock.acquire(timeout=0)

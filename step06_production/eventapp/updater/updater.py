@@ -23,7 +23,7 @@ from django_apscheduler.util import close_old_connections
 
 from eventapp.campaigns import close_finished_campaigns, report_open_campaigns
 from eventapp.crontab import CrontabTrigger
-from eventapp.leader import Leadership
+from eventapp.leader import WAIT_STEP, Leadership
 from eventapp.models import SaveEvent
 
 from .handover import HandoverJobStore, RecordFirstExecutor
@@ -169,13 +169,15 @@ _scheduler: BackgroundScheduler | None = None
 _started_in: int | None = None  # the process id
 _leadership: Leadership | None = None
 _stop_standing_by = threading.Event()
+_standby: threading.Thread | None = None
+STANDBY_STOPS_WITHIN = 2 * WAIT_STEP  # seconds: a try for the lock, a look at who holds it
 
 
 # --8<-- [start:start]
 def start_scheduler() -> None:
     """Start the scheduler now if no other process runs the jobs; otherwise stand by,
     in a thread of its own, so that this (web) process starts serving meanwhile."""
-    global _stop_standing_by
+    global _stop_standing_by, _standby
     leadership = Leadership()
     if leadership.try_acquire():
         _lead(leadership)
@@ -183,12 +185,13 @@ def start_scheduler() -> None:
     _stop_standing_by = threading.Event()
     # A process on its way out stops standing by, rather than lead for a moment.
     atexit.register(_stop_standing_by.set)
-    threading.Thread(
+    _standby = threading.Thread(
         target=_stand_by,
         args=(leadership, _stop_standing_by),
         name="scheduler-standby",
         daemon=True,
-    ).start()
+    )
+    _standby.start()
 
 
 def _stand_by(leadership: Leadership, stop: threading.Event) -> None:
@@ -221,6 +224,11 @@ def stop_scheduler() -> None:
     """Shut the scheduler down, waiting for a running job to finish; free the lock."""
     global _scheduler, _leadership
     _stop_standing_by.set()
+    if _standby is not None and _standby is not threading.current_thread():
+        # It ends within a second now that it is told to stop. Wait for that before the
+        # lock is freed below: it could otherwise take the lock for a moment as it comes
+        # free, and whoever starts next would find it held.
+        _standby.join(timeout=STANDBY_STOPS_WITHIN)
     with _lock:
         if running_scheduler() is None:
             return
