@@ -96,7 +96,7 @@ class AcceleratedClock:
 
         with on_every_start(listen):
             start()
-        if not started:  # step 6: another holder of the scheduler lock, most likely
+        if not started:  # step 6 stands by when its scheduler lock is held
             threads = sorted(thread.name for thread in threading.enumerate())
             raise AssertionError(f"{start.__qualname__}() started no scheduler; threads: {threads}")
         [scheduler] = started
