@@ -15,10 +15,9 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from django.apps import apps
 from harness import DEFAULT_START, AcceleratedClock
 from support.processes import clean_env, copy_step, manage
-from support.steps import scheduler_module
+from support.steps import start_step_scheduler
 from support.web import ADMIN_PASSWORD
 
 
@@ -136,11 +135,6 @@ def signal_handlers():
         signal.signal(signum, handler)
 
 
-@pytest.fixture
-def eventapp_config():
-    return apps.get_app_config("eventapp")
-
-
 # --8<-- [start:start_clock]
 @pytest.fixture
 def start_clock(transactional_db) -> Iterator[Callable[..., AcceleratedClock]]:
@@ -149,9 +143,9 @@ def start_clock(transactional_db) -> Iterator[Callable[..., AcceleratedClock]]:
 
         def start(at: datetime = DEFAULT_START) -> AcceleratedClock:
             traveller = stack.enter_context(time_machine.travel(at, tick=False))
-            module = scheduler_module()  # imported at the simulated time, as at start-up
-            stack.callback(module.stop_scheduler)
-            return AcceleratedClock.starting(module.start_scheduler, traveller)
+            clock = AcceleratedClock.starting(start_step_scheduler, traveller)
+            stack.callback(clock.stop)
+            return clock
 
         yield start
 

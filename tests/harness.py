@@ -70,6 +70,7 @@ class AcceleratedClock:
     timeout: float = DEFAULT_TIMEOUT
     runs: list[Run] = field(default_factory=list)
     events: queue.Queue[JobEvent] | None = None
+    stop: Callable[[], None] = lambda: None  # stops the scheduler the way the step does
 
     def __post_init__(self) -> None:
         if self.events is None:
@@ -80,27 +81,35 @@ class AcceleratedClock:
 
     @classmethod
     def starting(
-        cls, start: Callable[[], None], traveller: time_machine.Coordinates
+        cls,
+        start: Callable[[], Callable[[], None]],
+        traveller: time_machine.Coordinates,
+        timeout: float = DEFAULT_TIMEOUT,
     ) -> AcceleratedClock:
-        """Call START (which starts the step's scheduler) and return the clock.
+        """Call START (which starts the step's scheduler and returns what stops it) and
+        return the clock.
 
         The clock listens from the scheduler's very first moment: a scheduler whose
         jobs are stored runs, or records as missed, the overdue ones as it starts.
+        START may start the scheduler in another thread (runapscheduler's
+        BlockingScheduler): the clock waits until it has started.
         """
         events: queue.Queue[JobEvent] = queue.Queue()
         started: list[BaseScheduler] = []
+        listening = threading.Event()
 
         def listen(scheduler: BaseScheduler) -> None:
             started.append(scheduler)
             scheduler.add_listener(events.put, WATCHED)
+            listening.set()
 
         with on_every_start(listen):
-            start()
-        if not started:  # step 6 stands by when its scheduler lock is held
-            threads = sorted(thread.name for thread in threading.enumerate())
-            raise AssertionError(f"{start.__qualname__}() started no scheduler; threads: {threads}")
+            stop = start()
+            if not listening.wait(timeout):
+                threads = sorted(thread.name for thread in threading.enumerate())
+                raise AssertionError(f"{start} started no scheduler; threads: {threads}")
         [scheduler] = started
-        return cls(scheduler, traveller, events=events)
+        return cls(scheduler, traveller, events=events, stop=stop)
 
     def now(self) -> datetime:
         return datetime.now(self.scheduler.timezone)

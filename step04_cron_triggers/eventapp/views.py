@@ -1,40 +1,26 @@
-import os
 from datetime import datetime, tzinfo
 
 from apscheduler.job import Job
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.date import DateTrigger
-from django.apps import apps
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django_apscheduler.jobstores import DjangoJobStore
 
-from .models import JobRun, SaveEvent
+from .models import SaveEvent
 
 LATEST_ROWS = 20
-DOUBLED_SHOWN = 5
 UPCOMING_RUNS = 3
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    """What the scheduler in this process is doing, and the rows it wrote."""
-    scheduler = apps.get_app_config("eventapp").scheduler
+    """The jobs as the scheduler process stored them, and the rows they wrote."""
     context = {
-        "pid": os.getpid(),
-        "scheduler_state": scheduler_state(scheduler),
-        "jobs": [schedule_of(job) for job in scheduler.get_jobs()] if scheduler else [],
+        "jobs": [schedule_of(job) for job in DjangoJobStore().get_all_jobs()],
         "rows": SaveEvent.objects.all()[:LATEST_ROWS],
         "row_count": SaveEvent.objects.count(),
-        "doubled_runs": JobRun.objects.exclude(doubled_by="")[:DOUBLED_SHOWN],
     }
     return render(request, "eventapp/index.html", context)
-
-
-def scheduler_state(scheduler) -> str:
-    """'running', 'none' in this process, or 'died': an error the scheduler did not
-    expect ended the thread that runs it (the log has the traceback)."""
-    if scheduler is None:
-        return "none"
-    return "running" if scheduler._thread.is_alive() else "died"
 
 
 # --8<-- [start:schedule_of]

@@ -2,15 +2,15 @@
 
 from datetime import timedelta
 
+import step01_solution
 from harness import DEFAULT_START
-from step01_solution import build_scheduler
 
 from eventapp.models import SaveEvent
-from eventapp.updater import executeupdate
 
 
 def test_the_solution_runs_the_job_as_the_scheduler_starts(start_clock, monkeypatch):
-    monkeypatch.setattr(executeupdate, "build_scheduler", build_scheduler)
+    # The solution is the whole of executeupdate.py, changed: start it instead.
+    monkeypatch.setattr("support.steps.scheduler_module", lambda: step01_solution)
     clock = start_clock()
 
     [at_start] = clock.wait_for_runs("create_save")  # no time has passed

@@ -4,7 +4,6 @@ from datetime import timedelta
 
 import pytest
 from django_apscheduler.models import DjangoJobExecution
-from support.steps import scheduler_module
 
 
 @pytest.mark.parametrize(
@@ -18,7 +17,7 @@ def test_a_run_due_while_the_scheduler_was_down(start_clock, back_after, status)
     clock = start_clock()
     clock.advance(minutes=2)
     due = clock.next_fire_time()  # 09:03:30
-    scheduler_module().stop_scheduler()  # stopped at 09:02:30, before it
+    clock.stop()  # stopped at 09:02:30, before it
 
     clock = start_clock(at=due + back_after)
     clock.wait_for_runs("create_save")

@@ -9,7 +9,6 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from support.processes import (
     STEP_DIR,
-    clean_env,
     command,
     lines_through,
     runserver,
@@ -72,10 +71,9 @@ def test_runapscheduler_runs_the_jobs_and_stops_cleanly_on_sigterm(step_copy):
 
 
 def test_the_web_process_runs_no_scheduler_beside_runapscheduler(step_copy):
-    web_env = clean_env(SCHEDULER_AUTOSTART="0")
     with (
         command(step_copy, "runapscheduler", accelerate=True) as scheduler,
-        runserver(step_copy, "--noreload", env=web_env) as web,
+        runserver(step_copy) as web,  # the autoreloader on, as a reader runs it
     ):
         scheduler.wait_for(EXECUTED, count=2)
         web.wait_for("Quit the server with")
@@ -83,7 +81,7 @@ def test_the_web_process_runs_no_scheduler_beside_runapscheduler(step_copy):
         web.interrupt()
         assert scheduler.interrupt() == 0  # Ctrl+C
 
-    assert "No scheduler runs in this process" in page
+    assert "create_save" in page  # as the scheduler process stored it
     assert schedulers_started(web.text) == []
     assert schedulers_started(scheduler.text) == [scheduler.process.pid]
     assert f"Scheduler stopped in process {scheduler.process.pid}" in scheduler.text

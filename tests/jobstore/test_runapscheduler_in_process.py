@@ -8,7 +8,7 @@ import threading
 import pytest
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django_apscheduler.models import DjangoJob
 from support.startup import on_every_start
 
@@ -39,9 +39,3 @@ def test_runapscheduler_stores_the_jobs_and_stops_on_a_signal(
     )
     assert f"Scheduler started in process {os.getpid()}" in caplog.text
     assert f"Scheduler stopped in process {os.getpid()}" in caplog.text
-
-
-def test_runapscheduler_refuses_to_run_beside_an_autostarted_scheduler(clock):
-    with pytest.raises(CommandError, match="SCHEDULER_AUTOSTART is on"):
-        call_command("runapscheduler")
-    assert clock.scheduler.running

@@ -9,7 +9,7 @@ from django.conf import settings
 from django_apscheduler.jobstores import DjangoJobStore
 from django_apscheduler.models import DjangoJob, DjangoJobExecution
 from support.faults import fail_once
-from support.steps import scheduler_module
+from support.steps import start_step_scheduler
 
 # Local time: the weekly job runs at Monday 00:00 in the step's TIME_ZONE.
 SUNDAY_BEFORE_MIDNIGHT = datetime(2026, 3, 8, 23, 58, 30, tzinfo=ZoneInfo(settings.TIME_ZONE))
@@ -20,7 +20,7 @@ def test_the_default_job_store_is_the_database(clock):
 
 
 def test_every_job_is_stored_once_under_its_stable_id(clock):
-    scheduler_module().start_scheduler()  # a second start adds nothing
+    start_step_scheduler()()  # a second scheduler, started and stopped, adds nothing
 
     stored = Counter(DjangoJob.objects.values_list("id", flat=True))
     assert set(stored) == {job.id for job in clock.scheduler.get_jobs()}

@@ -75,7 +75,7 @@ def manage_side_by_side(
 def schedulers_started(output: str) -> list[int]:
     """The pids that logged starting a scheduler."""
     return [
-        int(line.split(STARTED_LINE, 1)[1].split()[0])
+        int(line.split(STARTED_LINE, 1)[1].split()[0].rstrip(";"))
         for line in output.splitlines()
         if STARTED_LINE in line
     ]

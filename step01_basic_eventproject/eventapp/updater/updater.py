@@ -10,13 +10,17 @@ from eventapp.models import SaveEvent
 logger = logging.getLogger(__name__)
 
 
+# --8<-- [start:job]
 def create_save() -> None:
     """Write one SaveEvent row with a random value."""
-    # The scheduler's threads live longer than any request, so close connections
-    # that went stale since the last run, and our own when done.
+    # The scheduler's thread lives longer than any request, and Django closes
+    # connections only at the end of a request: close stale ones before, ours after.
     close_old_connections()
     try:
         event = SaveEvent.objects.create(saved=randrange(100))
         logger.info("Created %s", event)
     finally:
         close_old_connections()
+
+
+# --8<-- [end:job]

@@ -1,47 +1,41 @@
-"""The jobs, declared once, and the scheduler that runs them in this process.
+"""The jobs, and the scheduler that runs them from the database.
 
-add_jobs() gives the same jobs to the web process's scheduler (started by
-AppConfig.ready(), for development) and to `manage.py runapscheduler` (production).
+`manage.py runapscheduler` builds it and runs it: one process, beside the web.
 """
 
-import atexit
 import logging
-import os
-import threading
 from random import randrange
-from typing import TypeVar
 
-from apscheduler.events import EVENT_JOB_SUBMITTED
-from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
-from apscheduler.triggers.base import BaseTrigger
+from apscheduler.schedulers.blocking import BlockingScheduler
 from django.conf import settings
-from django_apscheduler.models import DjangoJob
+from django_apscheduler.jobstores import DjangoJobStore
+from django_apscheduler.models import DjangoJob, DjangoJobExecution
 from django_apscheduler.util import close_old_connections
 
 from eventapp.campaigns import close_finished_campaigns, report_open_campaigns
 from eventapp.crontab import CrontabTrigger
 from eventapp.models import SaveEvent
 
-from .history import claim_period, delete_old_job_executions, mark_interrupted_runs
-from .patience import PatientJobStore, retry_database_errors
-
 logger = logging.getLogger(__name__)
 
-SchedulerT = TypeVar("SchedulerT", bound=BaseScheduler)
-
-CREATE_SAVE_GRACE = 30  # seconds
+WEEK = 7 * 24 * 3600  # seconds
 
 
 # --8<-- [start:jobs]
-# The scheduler's threads live longer than any request: the decorator closes
-# connections that went stale since the last run, and the job's own when done.
+# The decorator closes connections that went stale since the last run, and the
+# job's own when it is done (the scheduler's threads outlive any request).
 @close_old_connections
-@retry_database_errors(within=CREATE_SAVE_GRACE)  # a busy database: try again, in time
 def create_save() -> None:
     """Write one SaveEvent row with a random value."""
     event = SaveEvent.objects.create(saved=randrange(100))
     logger.info("Created %s", event)
+
+
+@close_old_connections
+def delete_old_job_executions(max_age: int = WEEK) -> None:
+    """Keep a week of run history: every run of every job adds a row to it."""
+    DjangoJobExecution.objects.delete_old_job_executions(max_age)
 
 
 def add_jobs(scheduler: BaseScheduler) -> None:
@@ -52,7 +46,7 @@ def add_jobs(scheduler: BaseScheduler) -> None:
         "interval",
         minutes=1,
         id="create_save",
-        misfire_grace_time=CREATE_SAVE_GRACE,  # up to 30 s late still runs; later: missed
+        misfire_grace_time=30,  # up to 30 s late still runs; later, it is recorded as missed
     )
     add_job_keeping_next_run(
         scheduler,
@@ -89,15 +83,14 @@ def add_jobs(scheduler: BaseScheduler) -> None:
 
 # --8<-- [start:add_job]
 def add_job_keeping_next_run(
-    scheduler: BaseScheduler, func, trigger: str | BaseTrigger, *, id: str, **options
+    scheduler: BaseScheduler, func, trigger, *, id: str, **options
 ) -> None:
-    """scheduler.add_job(..., replace_existing=True), but keep the stored next run time.
+    """scheduler.add_job(..., replace_existing=True), keeping the stored next run time.
 
-    replace_existing=True stores this code's version of the job at every start,
-    so a changed job takes effect, but it also computes the next run time afresh
-    from now: runs missed while no scheduler was running would vanish without a
-    trace. Keeping the stored time (None: paused) lets the scheduler run them once
-    (coalesce=True) or record them as missed (misfire_grace_time).
+    replace_existing=True stores this code's version of the job at every start, so a
+    change takes effect; but it also counts the next run afresh from now, and runs
+    missed while no scheduler ran would vanish without a trace. With the stored time
+    (None: paused) the scheduler runs them once (coalesce) or records them as missed.
     """
     stored = DjangoJob.objects.filter(id=id).first()
     if stored is not None:
@@ -109,52 +102,12 @@ def add_job_keeping_next_run(
 
 
 # --8<-- [start:build]
-def build_scheduler(scheduler_class: type[SchedulerT]) -> SchedulerT:
-    """A scheduler of the given kind, with every job, storing them in the database."""
-    mark_interrupted_runs()
-    scheduler = scheduler_class(timezone=settings.TIME_ZONE)
-    scheduler.add_jobstore(PatientJobStore(), "default")
-    scheduler.add_listener(claim_period, EVENT_JOB_SUBMITTED)
+def build_scheduler() -> BlockingScheduler:
+    """The scheduler runapscheduler runs: jobs and run history in the database."""
+    scheduler = BlockingScheduler(timezone=settings.TIME_ZONE)
+    scheduler.add_jobstore(DjangoJobStore(), "default")
     add_jobs(scheduler)
     return scheduler
 
 
 # --8<-- [end:build]
-
-
-_lock = threading.Lock()
-_scheduler: BackgroundScheduler | None = None
-_started_in: int | None = None  # the process id
-
-
-# --8<-- [start:start]
-def start_scheduler() -> None:
-    """Start the scheduler if this process has none yet."""
-    global _scheduler, _started_in
-    with _lock:
-        if _scheduler is None:
-            _scheduler = build_scheduler(BackgroundScheduler)
-            _scheduler.start()
-            _started_in = os.getpid()
-            atexit.register(stop_scheduler)
-            logger.info("Scheduler started in process %d", os.getpid())
-
-
-# --8<-- [end:start]
-
-
-def stop_scheduler() -> None:
-    """Shut the scheduler down, waiting for a running job to finish."""
-    global _scheduler, _started_in
-    with _lock:
-        if _scheduler is None:
-            return
-        _scheduler.shutdown(wait=True)
-        _scheduler = None
-        logger.info("Scheduler stopped in process %d", os.getpid())
-
-
-def running_scheduler() -> BackgroundScheduler | None:
-    """This process's scheduler, or None. A process forked after the start (the workers
-    of gunicorn --preload) holds a copy of it, but not the thread that runs it."""
-    return _scheduler if _started_in == os.getpid() else None

@@ -1,7 +1,6 @@
-"""Run the scheduled jobs in a process of their own: the production set-up.
+"""Run the scheduled jobs in a process of their own: `python manage.py runapscheduler`.
 
-Run exactly one of these, and start the web processes with SCHEDULER_AUTOSTART=0
-so that none of them starts a second scheduler.
+Run exactly one. The web processes run no scheduler: they only read what it stores.
 """
 
 import logging
@@ -9,11 +8,8 @@ import os
 import signal
 import threading
 
-from apscheduler.schedulers.blocking import BlockingScheduler
-from django.apps import apps
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from eventapp.apps import NOT_MIGRATED, unapplied_migrations
 from eventapp.updater.updater import build_scheduler
 
 logger = logging.getLogger(__name__)
@@ -21,29 +17,23 @@ logger = logging.getLogger(__name__)
 
 # --8<-- [start:command]
 class Command(BaseCommand):
-    help = "Run the project's scheduled jobs in this process until SIGINT or SIGTERM."
+    help = "Run the project's scheduled jobs until SIGINT (Ctrl+C) or SIGTERM."
 
     def handle(self, *args, **options) -> None:
-        if apps.get_app_config("eventapp").scheduler is not None:
-            raise CommandError(
-                "SCHEDULER_AUTOSTART is on, so this process already runs a scheduler. "
-                "Unset it (or set it to 0) for runapscheduler."
-            )
-        if unapplied_migrations():
-            raise CommandError(NOT_MIGRATED)
-        scheduler = build_scheduler(BlockingScheduler)
-        # A signal handler interrupts the scheduler's own loop, in this thread. So shut
-        # down from another thread: it waits for a running job while the loop ends.
+        scheduler = build_scheduler()
+        # A signal handler runs in this thread, inside the scheduler's loop: shut down
+        # from another thread, which waits for a running job while the loop ends.
         stopper = threading.Thread(target=scheduler.shutdown, name="scheduler-shutdown")
 
         def stop(signum, frame) -> None:
-            if stopper.ident is None:  # not asked to stop before
+            if stopper.ident is None:  # not asked before
+                logger.info("Stopping the scheduler...")
                 stopper.start()
 
         signal.signal(signal.SIGINT, stop)  # Ctrl+C
-        signal.signal(signal.SIGTERM, stop)  # how systemd, Docker, Kubernetes stop a service
-        logger.info("Scheduler started in process %d", os.getpid())
-        scheduler.start()  # runs the jobs; returns once shut down
+        signal.signal(signal.SIGTERM, stop)  # how systemd, Docker and Kubernetes stop it
+        logger.info("Scheduler started in process %d; Ctrl+C stops it", os.getpid())
+        scheduler.start()  # runs the jobs in this thread until shut down
         stopper.join()
         logger.info("Scheduler stopped in process %d", os.getpid())
 

@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from apscheduler.events import EVENT_JOB_EXECUTED, EVENT_JOB_MISSED
 from django_apscheduler.models import DjangoJob, DjangoJobExecution
-from support.steps import scheduler_module
 
 from eventapp.models import SaveEvent
 
@@ -17,7 +16,7 @@ def run_then_stop(start_clock, minutes: int = 3):
     clock = start_clock()
     clock.advance(minutes=minutes)
     due = DjangoJob.objects.get(id="create_save").next_run_time
-    scheduler_module().stop_scheduler()
+    clock.stop()
     return due
 
 

@@ -10,7 +10,6 @@ import pytest
 from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent
 from django.db import connection, connections
 from django_apscheduler.models import DjangoJobExecution
-from support.steps import scheduler_module
 
 from eventapp.models import JobRun, SaveEvent
 
@@ -59,7 +58,7 @@ def test_runs_left_started_by_a_dead_scheduler_are_recorded_as_interrupted(start
 
     clock = start_clock()
     clock.advance(minutes=1)
-    scheduler_module().stop_scheduler()
+    clock.stop()
     # What a SIGKILL in the middle of a run leaves: the run's row, never finished.
     left = DjangoJobExecution.objects.get(job_id="create_save")
     DjangoJobExecution.objects.filter(pk=left.pk).update(status=DjangoJobExecution.SENT)
