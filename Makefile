@@ -38,9 +38,11 @@ run: $(INSTALLED)
 	@test -n "$(call step_dir,$(RUN_STEP))" || { echo "No step $(RUN_STEP). Steps: $(ALL_STEPS)"; exit 1; }
 	cd $(call step_dir,$(RUN_STEP)) && $(BIN)/python manage.py migrate --noinput
 	cd $(call step_dir,$(RUN_STEP)) && $(BIN)/python manage.py ensureadmin
-	@# A step with a Procfile (step 6 on) runs its processes with honcho, in this terminal.
+	@# A step with a Procfile (step 3 on: the web and the scheduler process) runs its
+	@# processes with honcho, in this terminal; a step with STATIC_ROOT (6 on) collects first.
 	cd $(call step_dir,$(RUN_STEP)) && if [ -f Procfile ]; then \
-	  $(BIN)/python manage.py collectstatic --noinput --verbosity 0 && \
+	  { ! grep -q '^STATIC_ROOT' eventproject/settings.py || \
+	    $(BIN)/python manage.py collectstatic --noinput --verbosity 0; } && \
 	  $(BIN)/python $(CURDIR)/tools/run_procfile.py; \
 	else $(BIN)/python manage.py runserver 127.0.0.1:8000; fi
 
@@ -50,18 +52,18 @@ test: $(INSTALLED)
 	$(BIN)/python tools/run_tests.py $(TEST_STEPS) $(if $(STEP),,--docs)
 
 # Django 6.1 (what a reader starting today gets) on Python 3.12 or newer (3.12 first:
-# `make test` has the newest), installed over the lock in a second environment. Step 7
+# `make test` has the newest), installed over the lock in a second environment. Step 8
 # stays on 5.2: django-celery-beat 2.9 needs Django < 6.1.
 PYTHON_NEW ?= $(call find_python,3.12 3.13)
 VENV61 := $(CURDIR)/.venv-django61
-DJANGO61_STEPS := $(filter-out step07_%,$(ALL_STEPS))
+DJANGO61_STEPS := $(filter-out step08_%,$(ALL_STEPS))
 
 $(VENV61)/.installed: requirements.lock
 	@test -n "$(PYTHON_NEW)" || { echo "Django 6.1 needs Python 3.12 or newer: make PYTHON_NEW=python3.12 ..."; exit 1; }
 	rm -rf $(VENV61)
 	$(PYTHON_NEW) -m venv $(VENV61)
 	$(VENV61)/bin/python -m pip install --quiet --require-hashes -r requirements.lock
-	@echo "pip will say that django-celery-beat needs Django < 6.1: expected, step 7 is left out here."
+	@echo "pip will say that django-celery-beat needs Django < 6.1: expected, step 8 is left out here."
 	$(VENV61)/bin/python -m pip install --quiet "Django>=6.1,<6.2"
 	touch $@
 

@@ -1,4 +1,4 @@
-"""Step 2, exercise: a second job, declared with the decorator, on the same scheduler."""
+"""eventapp/counting.py (step 2, exercise): a second job, declared with the decorator."""
 
 import logging
 

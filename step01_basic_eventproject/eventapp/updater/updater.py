@@ -10,7 +10,6 @@ from eventapp.models import SaveEvent
 logger = logging.getLogger(__name__)
 
 
-# --8<-- [start:job]
 def create_save() -> None:
     """Write one SaveEvent row with a random value."""
     # The scheduler's thread lives longer than any request, and Django closes
@@ -21,6 +20,3 @@ def create_save() -> None:
         logger.info("Created %s", event)
     finally:
         close_old_connections()
-
-
-# --8<-- [end:job]
