@@ -14,6 +14,7 @@ find_python = $(firstword $(foreach v,$(1),$(wildcard $(HOME)/.pyenv/versions/$(
 NEWEST_PYTHON := $(call find_python,3.13 3.12)
 PYTHON ?= $(or $(NEWEST_PYTHON),python3)
 VENV := $(CURDIR)/.venv
+PY_VERSION := 'import sys; print(*sys.version_info[:2])'
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 STEP ?=
@@ -29,7 +30,10 @@ setup: $(INSTALLED)
 $(INSTALLED): requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
 	  { echo "Python 3.10 or newer is needed: make PYTHON=python3.12 ..."; exit 1; }
-	rm -rf $(VENV)
+	@# An environment that exists is updated in place, so a failed install leaves it
+	@# usable; one made with another Python version is made anew.
+	@if [ -x $(BIN)/python ] && [ "$$($(BIN)/python -c $(PY_VERSION))" != "$$($(PYTHON) -c $(PY_VERSION))" ]; \
+	  then echo "$(VENV) has another Python: making it anew"; rm -rf $(VENV); fi
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
 	touch $@

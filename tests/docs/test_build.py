@@ -76,7 +76,7 @@ def test_every_page_is_built_in_every_language(site, language):
 def test_code_is_included_and_the_markers_are_gone(site):
     html = read(site, SOURCE_LANGUAGE, "steps/step01.md")
 
-    assert "build_scheduler" in html
+    assert "start_scheduler" in html
     assert "8&lt;" not in html and "--8<--" not in html
 
 

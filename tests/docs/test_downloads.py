@@ -1,9 +1,13 @@
 """Each step folder as a zip in the built site, with what it takes to run it on its own."""
 
+import ast
+import importlib.metadata
+import re
 import zipfile
 from pathlib import PurePosixPath
 
 import pytest
+import tomllib
 from docsite import downloads
 from docsite.stepfiles import project_files, step_folders
 from pages import ROOT
@@ -65,24 +69,67 @@ def test_the_zip_leaves_out_what_running_the_project_made(tmp_path):
 
 
 def test_run_txt_says_how_to_run_the_step_on_linux_macos_and_windows():
-    text = downloads.run_text("step01_basic_eventproject")
+    text = downloads.run_text(ROOT / "step01_basic_eventproject")
 
     for command in (
         "python3 -m venv .venv",
-        ".venv/bin/python -m pip install --require-hashes -r requirements.lock",
+        ".venv/bin/python -m pip install -r step01_basic_eventproject/requirements.txt",
+        "--require-hashes -r requirements.lock",
         "cd step01_basic_eventproject",
         "../.venv/bin/python manage.py migrate",
         "../.venv/bin/python manage.py ensureadmin",
         "../.venv/bin/python manage.py runserver",
         "py -m venv .venv",
-        ".venv\\Scripts\\python -m pip install --require-hashes -r requirements.lock",
+        ".venv\\Scripts\\python -m pip install -r step01_basic_eventproject/requirements.txt",
         "..\\.venv\\Scripts\\python manage.py runserver",
     ):
         assert command in text
 
 
+@pytest.mark.parametrize("step", STEPS, ids=lambda step: step.name)
+def test_run_txt_starts_each_process_of_the_procfile_in_a_terminal(step):
+    text = downloads.run_text(step)
+    commands = downloads.processes(step)
+
+    for command in commands:
+        program, _, rest = command.partition(" ")
+        assert f"../.venv/bin/{program} {rest}".rstrip() in text
+    assert ("# terminal 2" in text) is (len(commands) > 1)
+
+
+def distributions_imported(step) -> set[str]:
+    """The distributions whose modules the step's code imports (not the standard library's)."""
+    modules = set()
+    for source in step.rglob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text())):
+            if isinstance(node, ast.Import):
+                modules |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                modules.add(node.module.split(".")[0])
+    found = importlib.metadata.packages_distributions()
+    return {name.lower() for module in modules for name in found.get(module, [])}
+
+
+@pytest.mark.parametrize("step", STEPS, ids=lambda step: step.name)
+def test_the_step_names_every_package_its_code_imports(step):
+    required = {
+        re.split(r"[\[<>=;]", line, maxsplit=1)[0].strip().lower()
+        for line in (step / "requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    declared = {
+        re.split(r"[\[<>=;]", spec, maxsplit=1)[0].strip().lower()
+        for spec in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+            "dependencies"
+        ]
+    }
+
+    assert distributions_imported(step) - required == set()
+    assert required <= declared, "pyproject.toml's dependencies pin the lock's versions"
+
+
 def test_an_unzipped_step_passes_django_checks_on_its_own(site, tmp_path):
-    """The last step (the most to go wrong), unzipped and nothing else, with this venv's packages."""
+    """The last step (the most to go wrong), unzipped alone, with this venv's packages."""
     step = STEPS[-1].name
     with zipfile.ZipFile(site / "downloads" / f"{step}.zip") as archive:
         archive.extractall(tmp_path)
