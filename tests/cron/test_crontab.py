@@ -165,6 +165,21 @@ def test_apschedulers_from_crontab_is_not_cron():
     )
 
 
+def test_apschedulers_from_crontab_reads_both_day_fields_as_saturday_the_13th():
+    """The pitfalls page: cron runs '0 0 13 * 5' on every 13th and every Friday;
+    APScheduler 3 only when both match, with 5 read as Saturday: four times in 2026-27."""
+    theirs = CronTrigger.from_crontab("0 0 13 * 5", timezone=BERLIN)
+    start, end = berlin(2026, 1, 1), berlin(2028, 1, 1)
+    days, previous = [], None
+    while (due := theirs.get_next_fire_time(previous, previous or start)) and due <= end:
+        days.append(due.date().isoformat())
+        previous = due + timedelta(seconds=1)
+
+    assert days == ["2026-06-13", "2027-02-13", "2027-03-13", "2027-11-13"]
+    # cron: 105 Fridays and 24 13ths, four of them Friday the 13th.
+    assert len(fire_times(CrontabTrigger("0 0 13 * 5", BERLIN), start, end)) == 105 + 24 - 4
+
+
 def test_apschedulers_cron_trigger_skips_a_midnight_after_the_spring_change():
     """APScheduler 3.11 issues #529/#606: the day after the change has no midnight run.
     If a later APScheduler fixes it, this test says so."""

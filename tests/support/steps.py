@@ -39,6 +39,7 @@ def runs_in_the_web_process() -> bool:
     return hasattr(scheduler_module(), "start_scheduler")
 
 
+# --8<-- [start:start]
 def start_step_scheduler() -> Callable[[], None]:
     """Start the step's own scheduler as the step does; return what stops it."""
     module = scheduler_module()
@@ -57,6 +58,9 @@ def start_step_scheduler() -> Callable[[], None]:
         thread.join(STOP_TIMEOUT)
 
     return stop
+
+
+# --8<-- [end:start]
 
 
 def scheduler_threads() -> list[threading.Thread]:
