@@ -33,44 +33,12 @@ class Campaign(models.Model):
         return f"{self.name} ({self.status}, ends {self.ends_at:%Y-%m-%d %H:%M %Z})"
 
 
-class JobRun(models.Model):
-    """Who started each period of each job. django-apscheduler's run history does not
-    say, so it cannot show a period that two schedulers both ran."""
+class SchedulerLease(models.Model):
+    """Who runs the jobs: the runapscheduler process that holds it until it expires."""
 
-    job_id = models.CharField(max_length=255)
-    run_time = models.DateTimeField(db_index=True)
-    started_by = models.CharField(max_length=255, help_text="process id and host")
-    doubled_by = models.CharField(
-        max_length=255, blank=True, help_text="a second process that started the same period"
-    )
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["job_id", "run_time"], name="one_start_per_period")
-        ]
-        ordering = ["-run_time"]
+    name = models.CharField(max_length=50, primary_key=True)
+    holder = models.CharField(max_length=200, blank=True)  # "process 123 on host web1"
+    expires_at = models.DateTimeField(null=True, blank=True)  # by the database's clock
 
     def __str__(self) -> str:
-        doubled = f", doubled by {self.doubled_by}" if self.doubled_by else ""
-        return f"{self.job_id} at {self.run_time:%Y-%m-%d %H:%M:%S %Z}{doubled}"
-
-
-# --8<-- [start:heartbeat_model]
-class SchedulerHeartbeat(models.Model):
-    """The process that runs the jobs, as it last said: one row, rewritten every few seconds.
-
-    Only the process holding the scheduler lock writes it (eventapp/leader.py); web
-    processes and `manage.py schedulerstatus` read it.
-    """
-
-    pid = models.PositiveIntegerField()
-    host = models.CharField(max_length=255)
-    started_at = models.DateTimeField()
-    beat_at = models.DateTimeField()
-    stopped_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return f"process {self.pid} on host {self.host}"
-
-
-# --8<-- [end:heartbeat_model]
+        return f"{self.holder or 'nobody'} until {self.expires_at}"

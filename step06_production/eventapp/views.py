@@ -1,49 +1,26 @@
-import os
 from datetime import datetime, tzinfo
 
 from apscheduler.job import Job
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.date import DateTrigger
-from django.apps import apps
-from django.conf import settings
-from django.contrib import admin
-from django.contrib.admin.views.decorators import staff_member_required
-from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.csrf import ensure_csrf_cookie
+from django_apscheduler.jobstores import DjangoJobStore
 
-from .crontab import known_time_zones
-from .heartbeat import scheduler_status
-from .models import JobRun, SaveEvent
-from .updater.updater import TASKS
+from .models import SaveEvent
 
 LATEST_ROWS = 20
-DOUBLED_SHOWN = 5
 UPCOMING_RUNS = 3
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    """What the scheduler in this process is doing, and the rows it wrote."""
-    scheduler = apps.get_app_config("eventapp").scheduler
+    """The jobs as the scheduler process stored them, and the rows they wrote."""
     context = {
-        "pid": os.getpid(),
-        "scheduler_state": scheduler_state(scheduler),
-        "jobs": [schedule_of(job) for job in scheduler.get_jobs()] if scheduler else [],
-        "heartbeat": scheduler_status(),
+        "jobs": [schedule_of(job) for job in DjangoJobStore().get_all_jobs()],
         "rows": SaveEvent.objects.all()[:LATEST_ROWS],
         "row_count": SaveEvent.objects.count(),
-        "doubled_runs": JobRun.objects.exclude(doubled_by="")[:DOUBLED_SHOWN],
     }
     return render(request, "eventapp/index.html", context)
-
-
-def scheduler_state(scheduler) -> str:
-    """'running', 'none' in this process, or 'died': an error the scheduler did not
-    expect ended the thread that runs it (the log has the traceback)."""
-    if scheduler is None:
-        return "none"
-    return "running" if scheduler._thread.is_alive() else "died"
 
 
 # --8<-- [start:schedule_of]
@@ -75,18 +52,3 @@ def trigger_zone(job: Job) -> tzinfo:
     if isinstance(job.trigger, DateTrigger):
         return job.trigger.run_date.tzinfo
     return job.trigger.timezone
-
-
-@staff_member_required
-@permission_required("django_apscheduler.view_djangojob", raise_exception=True)
-@ensure_csrf_cookie
-def jobs_page(request: HttpRequest) -> HttpResponse:
-    """Staff manage the jobs here; the page's script talks to the JSON API (api.py)."""
-    context = {
-        **admin.site.each_context(request),  # the admin's header, for the admin's look
-        "title": "Jobs",
-        "tasks": list(TASKS),
-        "time_zones": sorted(known_time_zones()),
-        "default_time_zone": settings.TIME_ZONE,
-    }
-    return render(request, "eventapp/jobs.html", context)

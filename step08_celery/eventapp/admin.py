@@ -5,7 +5,7 @@ from .models import Campaign, SaveEvent
 
 @admin.register(SaveEvent)
 class SaveEventAdmin(admin.ModelAdmin):
-    list_display = ["id", "saved", "scheduled_for", "created_at"]
+    list_display = ["id", "saved", "task_id", "created_at"]
     date_hierarchy = "created_at"
     ordering = ["-created_at", "-id"]
 

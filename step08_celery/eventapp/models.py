@@ -6,13 +6,9 @@ class SaveEvent(models.Model):
 
     saved = models.IntegerField(help_text="A random number from 0 to 99.")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    # One row per period at most, whatever delivers the task twice (eventapp/tasks.py).
-    # NULLs do not collide: a run by hand saves a row with none.
-    scheduled_for = models.DateTimeField(
-        null=True,
-        blank=True,
-        unique=True,
-        help_text="The time beat scheduled this run for; empty for a run by hand.",
+    # One row per task message, however often it is delivered (eventapp/tasks.py).
+    task_id = models.CharField(
+        max_length=255, unique=True, help_text="The Celery task that wrote this row."
     )
 
     class Meta:

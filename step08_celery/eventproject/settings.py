@@ -228,5 +228,4 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BEAT_SCHEDULER = "eventapp.beat:LeaderScheduler"
 CELERY_BEAT_MAX_LOOP_INTERVAL = 1  # seconds: beat looks at the schedule and the lock this often
 CELERY_BEAT_SYNC_EVERY = 1  # write last_run_at after every task sent, for a standby to read
-BEAT_LOCK_TIMEOUT = 5  # seconds: a standby takes over this long after the leader dies
 # --8<-- [end:celery]

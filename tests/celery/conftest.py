@@ -1,4 +1,4 @@
-"""Fixtures for step 7: a redis-server per test module, and the step's Celery app on it."""
+"""Fixtures for step 8: a redis-server per test module, and the step's Celery app on it."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ import time_machine
 from support.redis_server import RedisServer, redis_server
 
 QUEUE = "celery"  # Celery's default queue: a Redis list
-SCHEDULED_FOR = "scheduled_for"  # the header eventapp.beat adds (a test checks the name)
 
 
 @pytest.fixture(scope="module")
@@ -38,11 +37,12 @@ def celery_app(redis: RedisServer):
 
 @dataclass(frozen=True)
 class Sent:
-    """One task message beat put in the broker."""
+    """One task message beat put in the broker, and the (simulated) time it did."""
 
     task: str
     periodic_task: str
-    scheduled_for: datetime | None
+    task_id: str
+    at: datetime
 
 
 @dataclass
@@ -59,36 +59,40 @@ class SimulatedBeat:
         """Beat's own loop (celery.beat.Service.start) until END, for each of SCHEDULERS
         (default: the first one) side by side. Returns the tasks they sent."""
         schedulers = schedulers or (self.scheduler,)
-        already = self.broker.llen(QUEUE)
+        sent = []
         while datetime.now(timezone.utc) < end:
-            self.jump_clock(min(scheduler.tick() for scheduler in schedulers))
-        return self.sent()[already:]
+            waits = []
+            for scheduler in schedulers:
+                queued = self.broker.llen(QUEUE)
+                waits.append(scheduler.tick())  # sends at most one task
+                if self.broker.llen(QUEUE) > queued:
+                    sent.append(sent_message(self.broker.lindex(QUEUE, 0)))
+            until_end = (end - datetime.now(timezone.utc)).total_seconds()
+            self.jump_clock(min(*waits, until_end))  # the clock stops at END
+        return sent
 
     def jump_clock(self, seconds: float) -> None:
         """Where beat's Service.start sleeps, the simulated clock jumps: no real wait."""
         if seconds > 0:  # as Service.start: tick() may return 0 or less
             self.traveller.shift(seconds)
 
-    def sent(self) -> list[Sent]:
-        return [sent_message(raw) for raw in reversed(self.broker.lrange(QUEUE, 0, -1))]
-
 
 def sent_message(raw: bytes) -> Sent:
     headers = json.loads(raw)["headers"]
-    scheduled_for = headers.get(SCHEDULED_FOR)
     return Sent(
         task=headers["task"],
         periodic_task=headers["periodic_task_name"],
-        scheduled_for=datetime.fromisoformat(scheduled_for) if scheduled_for else None,
+        task_id=headers["id"],
+        at=datetime.now(timezone.utc),
     )
 
 
 @pytest.fixture
-def start_beat(celery_app, redis, settings) -> Iterator[Callable[..., SimulatedBeat]]:
+def start_beat(celery_app, redis) -> Iterator[Callable[..., SimulatedBeat]]:
     """Start a LeaderScheduler at a simulated time; ONLY names the periodic tasks left on.
 
-    Its lock lasts 3 x MAX_INTERVAL: in real seconds, as Redis counts them."""
-    from django_celery_beat.models import PeriodicTask
+    Its lock lasts 5 x MAX_INTERVAL: in real seconds, as Redis counts them."""
+    from django_celery_beat.models import PeriodicTask, PeriodicTasks
 
     from eventapp.beat import LeaderScheduler
 
@@ -101,9 +105,9 @@ def start_beat(celery_app, redis, settings) -> Iterator[Callable[..., SimulatedB
         ) -> SimulatedBeat:
             # As the data migration would have left them, had it run at AT.
             PeriodicTask.objects.update(date_changed=at, last_run_at=None, total_run_count=0)
+            PeriodicTasks.objects.update(last_update=at)
             if only is not None:
                 PeriodicTask.objects.exclude(name__in=list(only)).update(enabled=False)
-            settings.BEAT_LOCK_TIMEOUT = 3 * max_interval
             # A ticking clock: time goes on while beat works, as it does for real.
             traveller = stack.enter_context(time_machine.travel(at))
 

@@ -4,7 +4,8 @@ import logging
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from django.core.exceptions import ImproperlyConfigured
+from django_celery_beat.models import PeriodicTask
+from kombu.exceptions import OperationalError
 from support.processes import free_port
 
 from eventapp.beat import LOCK_NAME, LeaderScheduler
@@ -12,82 +13,111 @@ from eventapp.beat import LOCK_NAME, LeaderScheduler
 UTC = timezone.utc
 START = datetime(2026, 3, 2, 9, 0, 30, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)
-GRID = [datetime(2026, 3, 2, 9, 1, tzinfo=UTC) + n * MINUTE for n in range(60)]  # on the minute
 EVERY_MINUTE = "create_save"
+DAILY = "close_finished_campaigns"
 SLEEPS = 60  # beat's longest sleep here, in simulated seconds (see test_beat_schedule.py)
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-def periods(sent) -> list[datetime]:
-    return [message.scheduled_for for message in sent]
+def times(sent) -> list[datetime]:
+    return [message.at for message in sent]
+
+
+def minutes(sent) -> list[int]:
+    """The minute past 09:00 in which each message was sent."""
+    return [(message.at - START.replace(second=0)) // MINUTE for message in sent]
 
 
 def expire_the_lock(beat) -> None:
-    """What Redis does BEAT_LOCK_TIMEOUT seconds after the leader last extended its lock:
+    """What Redis does 5 x max_interval seconds after the leader last extended its lock:
     the key is gone. (Here time is simulated and Redis's is not; the real-process test
     waits for the real expiry.)"""
     assert beat.broker.delete(LOCK_NAME) == 1
 
 
-def test_of_two_beats_only_one_sends_each_period_once(start_beat):
+def test_of_two_beats_only_one_sends(start_beat):
     beat = start_beat(at=START, only=[EVERY_MINUTE], max_interval=SLEEPS)
     leader, standby = beat.scheduler, beat.new_scheduler()
 
-    sent = beat.run_until(START + 10 * MINUTE, leader, standby)
+    sent = beat.run_until(START + 10 * MINUTE + timedelta(seconds=30), leader, standby)
 
-    assert periods(sent) == GRID[:10]
+    assert minutes(sent) == list(range(1, 11))  # once a minute, not twice
     assert (leader.leading, standby.leading) == (True, False)
     assert beat.broker.get(LOCK_NAME).decode() == leader.holder
 
 
-def test_a_standby_takes_over_when_the_lock_expires_and_sends_what_was_missed(start_beat, caplog):
+def test_a_standby_goes_on_from_the_last_run_the_leader_wrote_down(start_beat):
     beat = start_beat(at=START, only=[EVERY_MINUTE], max_interval=SLEEPS)
     leader, standby = beat.scheduler, beat.new_scheduler()
-    before = beat.run_until(START + 3 * MINUTE, leader, standby)
+    before = beat.run_until(START + 3 * MINUTE + timedelta(seconds=10), leader, standby)
+    expire_the_lock(beat)  # the leader dies 10 s after its third run
+
+    after = beat.run_until(START + 6 * MINUTE + timedelta(seconds=10), standby)
+
+    assert minutes(before) == [1, 2, 3]
+    # The standby read the leader's last run (09:03:30): its first is a minute after it,
+    # not at once, as it would be with the schedule it read when it started (09:00:30).
+    assert minutes(after) == [4, 5, 6]
+    assert abs(after[0].at - before[-1].at - MINUTE) < timedelta(seconds=1)
+
+
+def test_a_standby_takes_over_when_the_lock_expires_and_a_stalled_leader_stands_by(
+    start_beat, caplog
+):
+    beat = start_beat(at=START, only=[EVERY_MINUTE], max_interval=SLEEPS)
+    leader, standby = beat.scheduler, beat.new_scheduler()
+    before = beat.run_until(START + 3 * MINUTE + timedelta(seconds=10), leader, standby)
     # The leader stalls: no tick for five minutes, and its lock expires meanwhile.
     beat.traveller.shift(5 * MINUTE)
     expire_the_lock(beat)
 
-    after = beat.run_until(START + 10 * MINUTE, standby)
+    after = beat.run_until(START + 10 * MINUTE + timedelta(seconds=20), standby)
     with caplog.at_level(logging.WARNING, logger="eventapp.beat"):
-        late = beat.run_until(START + 12 * MINUTE, leader, standby)
+        late = beat.run_until(START + 12 * MINUTE + timedelta(seconds=20), leader, standby)
 
-    assert periods(before) == GRID[:3]
-    assert periods(after) == GRID[3:10]  # the five missed, in order, then on time
-    assert periods(late) == GRID[10:12]  # sent by the standby alone
+    assert minutes(before) == [1, 2, 3]
+    # DatabaseScheduler's rule: the run missed meanwhile once, at once, then once a minute.
+    assert minutes(after) == [8, 9, 10]
+    assert minutes(late) == [11, 12]  # sent by the standby alone
     assert (leader.leading, standby.leading) == (False, True)
     assert f"Beat {leader.holder} stands by: its lock expired" in caplog.text
-
-
-def test_a_standby_sends_again_with_the_same_periods_what_the_leader_did_not_write_down(
-    start_beat,
-):
-    beat = start_beat(at=START, only=[EVERY_MINUTE], max_interval=SLEEPS)
-    leader, standby = beat.scheduler, beat.new_scheduler()
-    leader.sync_every_tasks = None  # it writes its first period, then none for 3 minutes
-    before = beat.run_until(START + 4 * MINUTE, leader, standby)
-    expire_the_lock(beat)  # then dies
-
-    after = beat.run_until(START + 6 * MINUTE, standby)
-
-    assert periods(before) == GRID[:4]
-    # Sent twice, each time as the same period: the tasks' key (scheduled_for) makes
-    # the second delivery write nothing (test_celery_tasks.py).
-    assert periods(after) == GRID[1:6]
 
 
 def test_a_beat_that_stops_cleanly_hands_over_at_once(start_beat):
     beat = start_beat(at=START, only=[EVERY_MINUTE], max_interval=SLEEPS)
     leader, standby = beat.scheduler, beat.new_scheduler()
-    beat.run_until(START + 2 * MINUTE, leader, standby)
+    beat.run_until(START + 2 * MINUTE + timedelta(seconds=10), leader, standby)
 
     leader.close()  # SIGTERM or Ctrl+C: celery beat closes its scheduler
     assert beat.broker.get(LOCK_NAME) is None
-    sent = beat.run_until(START + 4 * MINUTE, standby)
+    sent = beat.run_until(START + 4 * MINUTE + timedelta(seconds=10), standby)
 
-    assert periods(sent) == GRID[2:4]
+    assert minutes(sent) == [3, 4]
     assert standby.leading
+
+
+def test_a_task_that_could_not_be_sent_is_not_written_down_as_run(start_beat, monkeypatch):
+    at_0519 = datetime(2026, 3, 2, 4, 19, tzinfo=UTC)  # Berlin time: 05:19
+    beat = start_beat(at=at_0519, only=[DAILY], max_interval=SLEEPS)
+    beat.run_until(at_0519 + timedelta(seconds=50))  # it leads; nothing is due yet
+    publish = beat.scheduler.app.amqp.send_task_message
+    failures = []
+
+    def redis_goes_away_at_0520(*args, **kwargs):
+        if not failures:  # the first time only: Redis is back for the next try
+            failures.append(datetime.now(UTC))
+            raise OperationalError("Error 111 connecting to Redis. Connection refused.")
+        return publish(*args, **kwargs)
+
+    monkeypatch.setattr(beat.scheduler.app.amqp, "send_task_message", redis_goes_away_at_0520)
+    sent = beat.run_until(at_0519 + 5 * MINUTE)
+
+    # 05:20 Berlin time failed to send; it was sent a moment later, not a day later.
+    assert [failure.replace(microsecond=0) for failure in failures] == [at_0519 + MINUTE]
+    assert [message.periodic_task for message in sent] == [DAILY]
+    assert sent[0].at - failures[0] < timedelta(seconds=2)
+    assert PeriodicTask.objects.get(name=DAILY).total_run_count == 1
 
 
 def test_without_redis_a_beat_stands_by_and_sends_nothing(celery_app, db, caplog):
@@ -102,16 +132,8 @@ def test_without_redis_a_beat_stands_by_and_sends_nothing(celery_app, db, caplog
     assert "Redis" in caplog.text
 
 
-@pytest.mark.parametrize("value", [2, 0.5, "5", True, None])
-def test_a_lock_timeout_that_cannot_outlive_a_tick_stops_beat(celery_app, db, settings, value):
-    settings.BEAT_LOCK_TIMEOUT = value
-
-    with pytest.raises(ImproperlyConfigured, match=r"BEAT_LOCK_TIMEOUT=.*above twice"):
-        LeaderScheduler(app=celery_app, max_interval=1)
-
-
 def test_a_broker_that_is_not_redis_stops_beat(celery_app, db):
     celery_app.conf.broker_url = "amqp://guest@127.0.0.1//"
 
-    with pytest.raises(ImproperlyConfigured, match=r"CELERY_BROKER_URL=.*redis://"):
+    with pytest.raises(ValueError, match=r"redis://"):
         LeaderScheduler(app=celery_app)

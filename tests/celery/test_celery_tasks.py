@@ -1,4 +1,4 @@
-"""Step 7's tasks called directly, its schedules as rows, and its Celery settings."""
+"""Step 8's tasks called directly, its schedules as rows, and its Celery settings."""
 
 import importlib
 import logging
@@ -6,6 +6,7 @@ import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
+import time_machine
 from celery.utils.imports import symbol_by_name
 from django.conf import settings
 from django.db import connection, transaction
@@ -15,50 +16,49 @@ from django_celery_beat.models import PeriodicTask
 from support.transcripts import assert_transcript_current
 
 from eventapp import tasks
-from eventapp.beat import SCHEDULED_FOR, LeaderScheduler
+from eventapp.beat import LeaderScheduler
 from eventapp.models import Campaign, SaveEvent
 from eventproject.celery import app
 
-PERIOD = datetime(2026, 3, 2, 9, 1, 30, tzinfo=timezone.utc)
+TASK_ID = "9f0c4b5e-3d1a-4c2b-8e7f-6a5b4c3d2e1f"  # a message's id, as beat gives it
 
 
-def deliver(task, period: datetime | None = None):
-    """Run TASK as a worker runs a message from beat: with its period in the headers."""
-    headers = {SCHEDULED_FOR: period.isoformat()} if period else None
-    return task.apply(headers=headers).get()
+def deliver(task, task_id: str | None = None):
+    """Run TASK as a worker runs a message: with its id (a new one if TASK_ID is None)."""
+    return task.apply(task_id=task_id).get()
 
 
-def test_a_period_saves_one_row(db):
-    row_id = deliver(tasks.create_save, PERIOD)
+def test_a_task_saves_one_row(db):
+    row_id = deliver(tasks.create_save, TASK_ID)
 
     row = SaveEvent.objects.get()
-    assert (row.pk, row.scheduled_for) == (row_id, PERIOD)
+    assert (row.pk, row.task_id) == (row_id, TASK_ID)
     assert 0 <= row.saved < 100
 
 
-def test_a_second_delivery_of_a_period_writes_nothing(db, caplog):
+def test_a_second_delivery_of_a_task_writes_nothing(db, caplog):
     with caplog.at_level(logging.INFO, logger="eventapp.tasks"):
-        first = deliver(tasks.create_save, PERIOD)
-        second = deliver(tasks.create_save, PERIOD)
+        first = deliver(tasks.create_save, TASK_ID)
+        second = deliver(tasks.create_save, TASK_ID)
 
     assert second == first
     assert SaveEvent.objects.count() == 1
-    assert f"create_save for {PERIOD.isoformat()}: #{first} saved it already" in caplog.text
+    assert f"create_save {TASK_ID}: #{first} saved it already" in caplog.text
     # What a worker's console shows for the two deliveries (the docs include it).
     plain = settings.LOGGING["formatters"]["plain"]
     formatter = logging.Formatter(plain["format"], style=plain["style"])
     lines = [formatter.format(record) for record in caplog.records]
-    assert_transcript_current("step07-redelivery", "\n".join(lines) + "\n")
+    assert_transcript_current("step08-redelivery", "\n".join(lines) + "\n")
 
 
-def test_two_deliveries_of_a_period_at_once_write_one_row(transactional_db):
+def test_two_deliveries_of_a_task_at_once_write_one_row(transactional_db):
     both_ready = threading.Barrier(2)
     results = []
 
     def deliver_in_a_thread() -> None:
         both_ready.wait(timeout=10)
         try:
-            results.append(deliver(tasks.create_save, PERIOD))
+            results.append(deliver(tasks.create_save, TASK_ID))
         finally:
             connection.close()  # the thread's own connection
 
@@ -72,11 +72,11 @@ def test_two_deliveries_of_a_period_at_once_write_one_row(transactional_db):
     assert SaveEvent.objects.count() == 1
 
 
-def test_each_run_by_hand_saves_a_row_of_its_own(db):
-    deliver(tasks.create_save)
+def test_each_task_saves_a_row_of_its_own(db):
+    deliver(tasks.create_save)  # each apply(), delay() or run from the admin is a new task
     deliver(tasks.create_save)
 
-    assert list(SaveEvent.objects.values_list("scheduled_for", flat=True)) == [None, None]
+    assert len(set(SaveEvent.objects.values_list("task_id", flat=True))) == 2
 
 
 def test_campaigns_that_have_ended_are_closed_in_one_update_once(db):
@@ -85,8 +85,8 @@ def test_campaigns_that_have_ended_are_closed_in_one_update_once(db):
     running = Campaign.objects.create(name="running", ends_at=now + timedelta(days=1))
 
     with CaptureQueriesContext(connection) as queries:
-        closed = deliver(tasks.close_finished_campaigns, PERIOD)
-    again = deliver(tasks.close_finished_campaigns, PERIOD)
+        closed = deliver(tasks.close_finished_campaigns, TASK_ID)
+    again = deliver(tasks.close_finished_campaigns, TASK_ID)
 
     ended.refresh_from_db()
     running.refresh_from_db()
@@ -96,7 +96,8 @@ def test_campaigns_that_have_ended_are_closed_in_one_update_once(db):
 
 
 def test_the_clean_up_keeps_a_week_of_rows(db):
-    old, recent = SaveEvent.objects.create(saved=1), SaveEvent.objects.create(saved=2)
+    old = SaveEvent.objects.create(saved=1, task_id="old")
+    recent = SaveEvent.objects.create(saved=2, task_id="recent")
     SaveEvent.objects.filter(pk=old.pk).update(
         created_at=django_timezone.now() - tasks.SAVES_KEPT - timedelta(seconds=1)
     )
@@ -154,6 +155,7 @@ def test_celery_takes_its_settings_from_django():
     assert app.conf.broker_transport_options["visibility_timeout"] == 3600
     assert app.conf.beat_max_loop_interval == 1
     assert app.conf.beat_sync_every == 1
+    assert app.conf.beat_cron_starting_deadline is None  # a late daily run is sent, late
     assert symbol_by_name(app.conf.beat_scheduler) is LeaderScheduler
 
 
@@ -177,13 +179,14 @@ def test_the_broker_url_comes_from_the_environment(monkeypatch, environment, url
 
 
 def test_the_home_page_lists_the_periodic_tasks_and_the_rows(client, db):
-    deliver(tasks.create_save, PERIOD)
+    with time_machine.travel(datetime(2026, 3, 2, 9, 1, 30, tzinfo=timezone.utc)):
+        deliver(tasks.create_save, TASK_ID)
 
     page = client.get("/").content.decode()
 
     for name in ["create_save", "close_finished_campaigns", "delete_old_saves"]:
         assert f"<td>{name}</td>" in page
-    assert "2026-03-02 10:01:30 CET" in page  # the row's period, in local time
+    assert f"<td>{TASK_ID}</td><td>2026-03-02 10:01:30 CET</td>" in page  # in local time
     assert "(1 in all)" in page
 
 

@@ -1,4 +1,4 @@
-"""Step 7 in a real browser, as `make run STEP=7` leaves it after `migrate`: the periodic
+"""Step 8 in a real browser, as `make run STEP=8` leaves it after `migrate`: the periodic
 tasks are rows, and staff edit them in the admin. With --screenshots=DIR the docs'
 picture is saved there."""
 
@@ -22,5 +22,5 @@ def test_staff_see_the_schedules_in_the_admin(staff_step_copy, request):
         assert "every minute" in listed and "Europe/Berlin" in listed
         folder = request.config.getoption("--screenshots")
         if folder:
-            page.screenshot(path=Path(folder) / "step07-admin-tasks.png")
+            page.screenshot(path=Path(folder) / "step08-admin-tasks.png")
         server.interrupt()

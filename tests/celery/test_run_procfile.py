@@ -1,4 +1,4 @@
-"""`make run STEP=7` (tools/run_procfile.py): the Procfile's processes, and Redis for them."""
+"""`make run STEP=8` (tools/run_procfile.py): the Procfile's processes, and Redis for them."""
 
 import os
 import shutil

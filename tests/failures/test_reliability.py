@@ -2,19 +2,29 @@
 runs cut short by a dead process and periods that two schedulers both ran."""
 
 import logging
+import os
+import signal
 import sqlite3
 import threading
 from datetime import timedelta
 
 import pytest
-from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent
+from apscheduler.events import (
+    EVENT_JOB_EXECUTED,
+    EVENT_JOB_SUBMITTED,
+    JobExecutionEvent,
+    JobSubmissionEvent,
+)
+from django.core.management import call_command
 from django.db import connection, connections
 from django_apscheduler.models import DjangoJobExecution
+from support.startup import on_every_start
 
 from eventapp.models import JobRun, SaveEvent
+from eventapp.updater.patience import PatientJobStore
 
-# Whoever meets the lock first says so: the job retrying (eventapp.updater.patience) or,
-# from step 6, the heartbeat (eventapp.leader).
+# Whoever meets the lock first says so: the job or the store retrying
+# (eventapp.updater.patience), or the lease renewal (eventapp.leader).
 STEP_LOGGER = "eventapp"
 
 
@@ -47,26 +57,49 @@ def test_the_scheduler_and_the_job_wait_out_a_long_write_lock(clock, monkeypatch
 
     assert release.retried.is_set(), "the lock never got in the way: the test tested nothing"
     assert [run.ok for run in runs if run.job_id == "create_save"] == [True, True]
-    assert clock.scheduler._thread.is_alive()
+    assert clock.scheduler.running
     assert SaveEvent.objects.count() == 2
     statuses = DjangoJobExecution.objects.filter(job_id="create_save").values_list("status")
     assert list(statuses) == [(DjangoJobExecution.SUCCESS,)] * 2
 
 
-def test_runs_left_started_by_a_dead_scheduler_are_recorded_as_interrupted(start_clock):
-    from eventapp.updater.history import INTERRUPTED
-
+def left_started_by_a_killed_leader(start_clock) -> DjangoJobExecution:
+    """What a SIGKILL in the middle of a run leaves: the run's row, never finished."""
     clock = start_clock()
     clock.advance(minutes=1)
     clock.stop()
-    # What a SIGKILL in the middle of a run leaves: the run's row, never finished.
     left = DjangoJobExecution.objects.get(job_id="create_save")
     DjangoJobExecution.objects.filter(pk=left.pk).update(status=DjangoJobExecution.SENT)
+    return left
 
-    start_clock(at=clock.now())
+
+def test_the_next_leader_records_a_run_left_started_as_interrupted(start_clock, signal_handlers):
+    from eventapp.updater.history import INTERRUPTED
+
+    left = left_started_by_a_killed_leader(start_clock)
+    sigterm = lambda scheduler: os.kill(os.getpid(), signal.SIGTERM)  # noqa: E731
+
+    with on_every_start(sigterm):
+        call_command("runapscheduler")
 
     left.refresh_from_db()
     assert (left.status, left.exception) == (DjangoJobExecution.ERROR, INTERRUPTED)
+
+
+def test_a_run_that_finishes_after_all_is_not_left_marked_interrupted(start_clock):
+    """A leader that was only frozen may finish the run after its successor marked it:
+    its own record of the run comes last, and it says what happened."""
+    from eventapp.updater.history import mark_interrupted_runs
+
+    left = left_started_by_a_killed_leader(start_clock)
+    assert mark_interrupted_runs() == 1
+
+    finished = JobExecutionEvent(EVENT_JOB_EXECUTED, "create_save", "default", left.run_time)
+    PatientJobStore.handle_execution_event(finished)  # the frozen leader, woken up
+
+    left.refresh_from_db()
+    assert left.status == DjangoJobExecution.SUCCESS  # the note stays: it was cut off mid-run
+    assert mark_interrupted_runs() == 0
 
 
 def test_a_period_two_schedulers_ran_shows_in_the_log_and_on_the_home_page(
@@ -94,7 +127,7 @@ def test_a_period_two_schedulers_ran_shows_in_the_log_and_on_the_home_page(
 
 
 def test_job_runs_are_kept_a_week_like_the_history(clock):
-    from eventapp.updater.history import delete_old_job_executions
+    from eventapp.updater.updater import delete_old_job_executions
 
     JobRun.objects.create(job_id="x", run_time=clock.now() - timedelta(days=8), started_by="p")
     JobRun.objects.create(job_id="x", run_time=clock.now() - timedelta(days=6), started_by="p")

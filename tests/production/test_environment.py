@@ -17,11 +17,13 @@ def test_development_defaults(load):
     assert settings["ALLOWED_HOSTS"] == ["127.0.0.1", "localhost"]
     database = settings["DATABASES"]["default"]
     assert database["ENGINE"] == "django.db.backends.sqlite3"
-    assert database["NAME"] == str(Path("db.sqlite3").resolve())  # in the step's folder
+    assert database["NAME"] == Path("db.sqlite3").resolve()  # in the step's folder
     assert database["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     assert database["OPTIONS"]["timeout"] == 20
     assert "journal_mode=WAL" in database["OPTIONS"]["init_command"]
     assert settings["SECURE_SSL_REDIRECT"] is False
+    assert "STORAGES" not in settings  # Django's own: no collectstatic needed
+    assert settings["SCHEDULER_LEASE_SECONDS"] == 10
 
 
 def test_postgresql_from_database_url(load):
@@ -39,11 +41,10 @@ def test_postgresql_from_database_url(load):
     assert "transaction_mode" not in database.get("OPTIONS", {})
 
 
-def test_an_sqlite_url_keeps_the_sqlite_options(load):
-    database = load(DATABASE_URL="sqlite:////srv/events/db.sqlite3")["DATABASES"]["default"]
+def test_an_empty_database_url_is_the_default(load):
+    database = load(DATABASE_URL="")["DATABASES"]["default"]
 
-    assert database["NAME"] == "/srv/events/db.sqlite3"
-    assert database["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert database["ENGINE"] == "django.db.backends.sqlite3"
 
 
 def test_a_bad_database_url_is_refused_without_echoing_it(load):

@@ -1,26 +1,36 @@
-"""Production as real processes: gunicorn with four workers beside scheduler processes,
+"""Production as real processes: gunicorn with four workers beside two scheduler processes,
 on SQLite and on PostgreSQL, with simulated time running fast inside the schedulers.
-However many schedulers start, one runs the jobs at a time; a standby takes over when
-it dies or stops; and each period runs once, none twice."""
+One runs the jobs; the standby takes over when it is killed, or frozen; a frozen leader
+that wakes up starts no run; the web workers run none; each period runs once."""
 
 import os
 import re
 import signal
+import socket
 import time
 import urllib.request
 from datetime import datetime, timezone
 
 import pytest
-from deployments import DATABASES, copied, deployed
+from deployments import DATABASES, LEASE_SECONDS, copied, deployed
 from support.gunicorn import READY, gunicorn
-from support.processes import STARTED_LINE, command, schedulers_started
+from support.processes import (
+    STARTED_LINE,
+    STEP_DIR,
+    accelerated,
+    command,
+    lines_through,
+    schedulers_started,
+)
+from support.transcripts import assert_transcript_current
 
 START = datetime(2026, 3, 2, 9, 0, 30, tzinfo=timezone.utc)
 ROW_CREATED = "Created Save #"  # logged by create_save once its row is committed
-WAITING = "Waiting for the scheduler lock: held by process {} on host "
+RUNNING = 'Running job "create_save'  # logged by APScheduler as a run starts
+WAITING = "Waiting for the scheduler lease: held by process {} on host "
 RUNS = 5  # create_save runs to see from each leader
 WORKERS = 4
-TAKEOVER_WITHIN = 5  # seconds of real time
+TAKEOVER_WITHIN = LEASE_SECONDS + 5  # seconds of real time
 
 
 @pytest.fixture(scope="module", params=DATABASES)
@@ -49,10 +59,10 @@ def figures(deployment, **numbers) -> None:
     )
 
 
-def test_one_scheduler_among_web_workers_and_two_scheduler_processes(deployment):
+def test_one_scheduler_among_web_workers_and_a_standby_that_takes_over(deployment):
     step, env = deployment.step, deployment.env
     with (
-        gunicorn(step, workers=WORKERS, env=env | {"SCHEDULER_AUTOSTART": "0"}) as web,
+        gunicorn(step, workers=WORKERS, env=env) as web,
         command(step, "runapscheduler", accelerate=True, start=START, env=env) as first,
     ):
         first.wait_for(STARTED_LINE)
@@ -76,63 +86,55 @@ def test_one_scheduler_among_web_workers_and_two_scheduler_processes(deployment)
             assert second.send(signal.SIGTERM) == 0
         assert web.process.wait(timeout=30) == 0  # SIGTERM sent above: a clean stop
 
-    started = schedulers_started(first.text + second.text + web.text)
-    assert started == [first.process.pid, second.process.pid]
+    assert schedulers_started(web.text) == []  # the web workers run no scheduler
+    assert schedulers_started(first.text + second.text) == [first.process.pid, second.process.pid]
     assert f"Scheduler stopped in process {second.process.pid}" in second.text
-    # The page names the leader. (How old its heartbeat looks means nothing here: the
-    # leader's clock ran ahead, far from the web's. tests/production/test_heartbeat.py.)
-    assert f"process {first.process.pid} on host " in home
+    assert "create_save" in home  # as the scheduler process stored it
     assert "body" in css and "immutable" in headers["Cache-Control"]
+    if deployment.database == "sqlite":  # what the standby says, for the page
+        standing_by = lines_through(second.text, "Took over the scheduler lease")
+        host = socket.gethostname()
+        assert_transcript_current(
+            f"{STEP_DIR.name[:6]}-takeover", standing_by.replace(f" {host} ", " web1 ")
+        )
     periods = deployment.each_period_once()
     figures(
         deployment,
         web_workers=WORKERS,
         scheduler_processes=2,
-        schedulers_started=len(started),
         periods=periods.periods,
         rows=periods.saves,
         runs_doubled=max(0, periods.saves - periods.periods),
-        interrupted_by_sigkill=periods.interrupted,
+        cut_short_by_sigkill=periods.cut_short,
         takeover_after_sigkill_s=f"{takeover:.2f}",
     )
 
 
-def test_autostart_left_on_in_the_web_workers_still_runs_each_period_once(deployment):
+def test_a_frozen_leader_is_replaced_and_starts_no_run_when_it_wakes(deployment):
     step, env = deployment.step, deployment.env
-    with gunicorn(
-        step, workers=WORKERS, accelerate=True, start=START, env=env | {"SCHEDULER_AUTOSTART": "1"}
-    ) as web:
-        # Four workers start at once, each trying to start a scheduler: one leads.
-        web.wait_for(READY, count=WORKERS)
-        [leader] = schedulers_started("".join(web.wait_for(STARTED_LINE)))
-        web.wait_for(WAITING.format(leader), count=WORKERS - 1)
-        with command(step, "runapscheduler", accelerate=True, start=START, env=env) as scheduler:
-            scheduler.wait_for(WAITING.format(leader))
-            web.wait_for(ROW_CREATED, count=RUNS)
+    # The leader's clock runs at the real pace: its first run is a minute away, so it is
+    # idle when frozen, not half-way through a run. (A run it had fetched from the store
+    # as it froze, its lease fences off: tests/production/test_lease.py.)
+    at_real_pace = accelerated(env, start=START, until=START)
+    with command(step, "runapscheduler", env=at_real_pace) as leader:
+        leader.wait_for("apscheduler.scheduler: Scheduler started")
+        with command(step, "runapscheduler", accelerate=True, start=START, env=env) as standby:
+            standby.wait_for(WAITING.format(leader.process.pid))
+            frozen = time.monotonic()
+            os.killpg(leader.process.pid, signal.SIGSTOP)
+            standby.wait_for(STARTED_LINE, timeout=TAKEOVER_WITHIN)
+            takeover = time.monotonic() - frozen
+            standby.wait_for(ROW_CREATED, count=RUNS)
 
-            stopped = time.monotonic()
-            os.killpg(web.process.pid, signal.SIGTERM)
-            scheduler.wait_for(STARTED_LINE, timeout=TAKEOVER_WITHIN)
-            takeover = time.monotonic() - stopped
-            scheduler.wait_for(ROW_CREATED, count=RUNS)
-            assert scheduler.send(signal.SIGTERM) == 0
-        assert web.process.wait(timeout=30) == 0  # SIGTERM sent above: a clean stop
+            os.killpg(leader.process.pid, signal.SIGCONT)
+            assert leader.process.wait(timeout=20) == 1
+            assert standby.send(signal.SIGTERM) == 0
 
-    started = schedulers_started(web.text + scheduler.text)
-    assert started == [leader, scheduler.process.pid]
-    assert f"Scheduler stopped in process {leader}" in web.text
-    # Python stops a process's thread pools as it exits, before the atexit handler stops
-    # the scheduler in it: a run due in that instant does not start, and the next
-    # leader marks it interrupted. (runapscheduler stops its scheduler before exiting.)
+    assert "Lost the scheduler lease (another process holds it): stopping" in leader.text
+    assert RUNNING not in leader.text
+    assert schedulers_started(leader.text + standby.text) == [
+        leader.process.pid,
+        standby.process.pid,
+    ]
     periods = deployment.each_period_once()
-    figures(
-        deployment,
-        web_workers_with_autostart=WORKERS,
-        scheduler_processes=1,
-        schedulers_started=len(started),
-        periods=periods.periods,
-        rows=periods.saves,
-        runs_doubled=max(0, periods.saves - periods.periods),
-        interrupted_at_exit=periods.interrupted,
-        takeover_after_sigterm_s=f"{takeover:.2f}",
-    )
+    figures(deployment, periods=periods.periods, takeover_after_sigstop_s=f"{takeover:.2f}")

@@ -73,27 +73,27 @@ BAD = ["", "2", "maybe", "enabled", "y", "t", "nope"]
 
 @pytest.mark.parametrize("word", TRUE)
 def test_true_words(monkeypatch, word):
-    monkeypatch.setenv("SCHEDULER_AUTOSTART", word)
-    assert env_flag("SCHEDULER_AUTOSTART", default=None) is True
+    monkeypatch.setenv("DJANGO_SECURE_COOKIES", word)
+    assert env_flag("DJANGO_SECURE_COOKIES", default=None) is True
 
 
 @pytest.mark.parametrize("word", FALSE)
 def test_false_words(monkeypatch, word):
-    monkeypatch.setenv("SCHEDULER_AUTOSTART", word)
-    assert env_flag("SCHEDULER_AUTOSTART", default=None) is False
+    monkeypatch.setenv("DJANGO_SECURE_COOKIES", word)
+    assert env_flag("DJANGO_SECURE_COOKIES", default=None) is False
 
 
 def test_unset_gives_the_default(monkeypatch):
-    monkeypatch.delenv("SCHEDULER_AUTOSTART", raising=False)
-    assert env_flag("SCHEDULER_AUTOSTART", default=None) is None
+    monkeypatch.delenv("DJANGO_SECURE_COOKIES", raising=False)
+    assert env_flag("DJANGO_SECURE_COOKIES", default=None) is None
 
 
 @pytest.mark.parametrize("word", BAD)
 def test_anything_else_is_refused_with_the_name_and_the_choices(monkeypatch, word):
-    monkeypatch.setenv("SCHEDULER_AUTOSTART", word)
+    monkeypatch.setenv("DJANGO_SECURE_COOKIES", word)
     with pytest.raises(ImproperlyConfigured) as error:
-        env_flag("SCHEDULER_AUTOSTART", default=None)
-    assert f"SCHEDULER_AUTOSTART={word!r}" in str(error.value)
+        env_flag("DJANGO_SECURE_COOKIES", default=None)
+    assert f"DJANGO_SECURE_COOKIES={word!r}" in str(error.value)
     assert "true/false, 1/0, on/off, yes/no" in str(error.value)
 
 

@@ -1,15 +1,14 @@
-"""Step 7's Celery processes side by side, as machines: one shared fast clock (fleet/)."""
+"""Step 8's Celery processes side by side, as machines: one shared fast clock (fleet/)."""
 
 from __future__ import annotations
 
 import os
-import sqlite3
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -37,16 +36,6 @@ def celery(step: Path, *args: str, env: dict[str, str]) -> Iterator[Server]:
     """``celery -A eventproject ARGS`` run from the step folder, as the README says."""
     with spawn([str(CELERY), "-A", "eventproject", *args], cwd=step, env=env) as process:
         yield process
-
-
-def saved_periods(step: Path) -> list[datetime]:
-    """SaveEvent.scheduled_for of every row in the step's SQLite database, oldest first."""
-    with sqlite3.connect(f"file:{step / 'db.sqlite3'}?mode=ro", uri=True, timeout=20) as db:
-        rows = db.execute(
-            "SELECT scheduled_for FROM eventapp_saveevent WHERE scheduled_for IS NOT NULL"
-            " ORDER BY scheduled_for"
-        ).fetchall()
-    return [datetime.fromisoformat(value).replace(tzinfo=timezone.utc) for (value,) in rows]
 
 
 def wait_until(found: Callable[[], T], timeout: float, what: str) -> T:

@@ -1,4 +1,4 @@
-"""Step 7's settings, with a dead worker's task back in the queue within seconds.
+"""Step 8's settings, with a dead worker's task back in the queue within seconds.
 
 For the real-process tests only (DJANGO_SETTINGS_MODULE=fleet_settings): in production
 a task waits for visibility_timeout, an hour, and workers look every 10 s.

@@ -59,8 +59,7 @@ def _hold_first_run(task_name: str) -> None:
         if task.name != task_name or held:
             return
         held.append(task_id)
-        headers = task.request.headers or {}
-        print(f"HOLDING {task_id} {headers.get('scheduled_for')} pid {os.getpid()}", flush=True)
+        print(f"HOLDING {task_id} pid {os.getpid()}", flush=True)
         threading.Event().wait()  # until SIGKILL
 
 

@@ -1,0 +1,24 @@
+from django.contrib import admin
+
+from .models import Campaign, JobRun, SaveEvent
+
+
+@admin.register(SaveEvent)
+class SaveEventAdmin(admin.ModelAdmin):
+    list_display = ["id", "saved", "created_at"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at", "-id"]
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["name", "ends_at", "status", "closed_at"]
+    list_filter = ["status"]
+    search_fields = ["name"]
+    date_hierarchy = "ends_at"
+
+
+@admin.register(JobRun)
+class JobRunAdmin(admin.ModelAdmin):
+    list_display = ["job_id", "run_time", "started_by", "doubled_by"]
+    list_filter = ["job_id"]
