@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Campaign, JobRun, SaveEvent
+from .models import Campaign, SaveEvent
 
 
 @admin.register(SaveEvent)
@@ -16,18 +16,3 @@ class CampaignAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["name"]
     date_hierarchy = "ends_at"
-
-
-@admin.register(JobRun)
-class JobRunAdmin(admin.ModelAdmin):
-    """Read-only: the scheduler writes these, one per period of each job."""
-
-    list_display = ["job_id", "run_time", "started_by", "doubled_by"]
-    list_filter = ["job_id"]
-    date_hierarchy = "run_time"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False

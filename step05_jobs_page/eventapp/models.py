@@ -31,25 +31,3 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.status}, ends {self.ends_at:%Y-%m-%d %H:%M %Z})"
-
-
-class JobRun(models.Model):
-    """Who started each period of each job. django-apscheduler's run history does not
-    say, so it cannot show a period that two schedulers both ran."""
-
-    job_id = models.CharField(max_length=255)
-    run_time = models.DateTimeField(db_index=True)
-    started_by = models.CharField(max_length=255, help_text="process id and host")
-    doubled_by = models.CharField(
-        max_length=255, blank=True, help_text="a second process that started the same period"
-    )
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["job_id", "run_time"], name="one_start_per_period")
-        ]
-        ordering = ["-run_time"]
-
-    def __str__(self) -> str:
-        doubled = f", doubled by {self.doubled_by}" if self.doubled_by else ""
-        return f"{self.job_id} at {self.run_time:%Y-%m-%d %H:%M:%S %Z}{doubled}"

@@ -12,9 +12,11 @@ from eventapp.updater.updater import create_save
 def schedule_extra_save(scheduler: BaseScheduler, run_date: datetime) -> str:
     """Application code: one extra save at RUN_DATE, as a one-off `date` job.
 
-    Call it inside the transaction that decides on it. The job is added only
-    once that transaction commits: never for a rolled-back decision, and never
-    visible to a scheduler before the data it may need is.
+    Call it inside the transaction that decides on it. add_job() would write the
+    job's row inside that transaction and wake the scheduler at once; the scheduler
+    reads on a connection of its own, finds no row before the commit, and sleeps
+    until its next due job. Added on commit, the row is there when it wakes, and a
+    decision rolled back schedules nothing.
     """
     job_id = f"extra_save_{run_date:%Y%m%dT%H%M%S}"
     transaction.on_commit(

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.conf import settings
-from django_celery_beat.models import PeriodicTask
+from django_celery_beat.models import CrontabSchedule, PeriodicTask
 from django_celery_beat.schedulers import ModelEntry
 
 LOCAL = ZoneInfo(settings.TIME_ZONE)
@@ -90,6 +90,24 @@ def test_beat_sends_it_at_the_right_utc_instant_around_each_change_of_the_clock(
         datetime(2026, month, day, hour, 20, tzinfo=UTC) for month, day, hour in instants
     ]
     assert {message.task for message in sent} == {"eventapp.tasks.close_finished_campaigns"}
+
+
+def test_a_daily_0230_crontab_runs_at_0330_on_the_spring_night(celery_app):
+    """Step 8's page: cron runs a job of the skipped hour right after the change, at
+    03:00; Celery's crontab, an hour later than its 02:30 would have been."""
+    schedule = CrontabSchedule.objects.create(minute="30", hour="2", timezone=settings.TIME_ZONE)
+    PeriodicTask.objects.create(
+        name="half past two", task=f"eventapp.tasks.{DAILY}", crontab=schedule
+    )
+
+    runs = runs_of(
+        "half past two",
+        datetime(2026, 3, 28, 12, tzinfo=LOCAL),
+        datetime(2026, 3, 30, 12, tzinfo=LOCAL),
+    )
+
+    local = [run.astimezone(LOCAL).strftime("%m-%d %H:%M") for run in runs]
+    assert local == ["03-29 03:30", "03-30 02:30"]
 
 
 def test_the_every_minute_task_is_sent_once_a_minute(start_beat):

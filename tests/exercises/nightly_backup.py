@@ -1,4 +1,4 @@
-"""Your nightly job in production: a backup at 03:15 local time, added the way step 6
+"""Your nightly job in production: a backup at 03:15 local time, added the way steps 6 and 7
 adds its jobs, and the question a monitoring check asks of it every morning."""
 
 from datetime import timedelta

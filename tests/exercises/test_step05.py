@@ -19,5 +19,6 @@ def test_a_group_with_the_view_permission_reads_and_is_refused_the_rest(clock):
     refused = client.post("/api/jobs/create_save/pause")
     assert (refused.status_code, refused.json()) == (
         403,
-        {"error": "permission denied: you may not change jobs"},
+        {"error": "staff who may change jobs only; log in at /admin/"},
     )
+    assert client.post("/jobs/create_save/pause").status_code == 403  # the page's button too

@@ -23,7 +23,6 @@ def test_development_defaults(load):
     assert "journal_mode=WAL" in database["OPTIONS"]["init_command"]
     assert settings["SECURE_SSL_REDIRECT"] is False
     assert "STORAGES" not in settings  # Django's own: no collectstatic needed
-    assert settings["SCHEDULER_LEASE_SECONDS"] == 10
 
 
 def test_postgresql_from_database_url(load):

@@ -1,49 +1,43 @@
-"""The jobs, declared once, and the scheduler that runs them in this process.
+"""The jobs, and the scheduler that runs them from the database.
 
-add_jobs() gives the same jobs to the web process's scheduler (started by
-AppConfig.ready(), for development) and to `manage.py runapscheduler` (production).
+`manage.py runapscheduler` builds it and runs it: one process, beside the web.
 """
 
-import atexit
 import logging
-import os
-import threading
-from collections.abc import Callable
+from functools import cache
 from random import randrange
-from typing import TypeVar
 
-from apscheduler.events import EVENT_JOB_SUBMITTED, EVENT_SCHEDULER_SHUTDOWN
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
-from apscheduler.triggers.base import BaseTrigger
+from apscheduler.schedulers.blocking import BlockingScheduler
 from django.conf import settings
 from django_apscheduler.jobstores import DjangoJobStore
-from django_apscheduler.models import DjangoJob
+from django_apscheduler.models import DjangoJob, DjangoJobExecution
 from django_apscheduler.util import close_old_connections
 
 from eventapp.campaigns import close_finished_campaigns, report_open_campaigns
 from eventapp.crontab import CrontabTrigger
 from eventapp.models import SaveEvent
 
-from .history import claim_period, delete_old_job_executions, mark_interrupted_runs
-from .patience import PatientJobStore, retry_database_errors
-
 logger = logging.getLogger(__name__)
 
-SchedulerT = TypeVar("SchedulerT", bound=BaseScheduler)
-
-CREATE_SAVE_GRACE = 30  # seconds
+WEEK = 7 * 24 * 3600  # seconds
 
 
 # --8<-- [start:jobs]
-# The scheduler's threads live longer than any request: the decorator closes
-# connections that went stale since the last run, and the job's own when done.
+# The decorator closes connections that went stale since the last run, and the
+# job's own when it is done (the scheduler's threads outlive any request).
 @close_old_connections
-@retry_database_errors(within=CREATE_SAVE_GRACE)  # a busy database: try again, in time
 def create_save() -> None:
     """Write one SaveEvent row with a random value."""
     event = SaveEvent.objects.create(saved=randrange(100))
     logger.info("Created %s", event)
+
+
+@close_old_connections
+def delete_old_job_executions(max_age: int = WEEK) -> None:
+    """Keep a week of run history: every run of every job adds a row to it."""
+    DjangoJobExecution.objects.delete_old_job_executions(max_age)
 
 
 def add_jobs(scheduler: BaseScheduler) -> None:
@@ -54,7 +48,7 @@ def add_jobs(scheduler: BaseScheduler) -> None:
         "interval",
         minutes=1,
         id="create_save",
-        misfire_grace_time=CREATE_SAVE_GRACE,  # up to 30 s late still runs; later: missed
+        misfire_grace_time=30,  # up to 30 s late still runs; later, it is recorded as missed
     )
     add_job_keeping_next_run(
         scheduler,
@@ -88,29 +82,17 @@ def add_jobs(scheduler: BaseScheduler) -> None:
 
 # --8<-- [end:jobs]
 
-# --8<-- [start:tasks]
-# What the jobs page may schedule: a fixed list, looked up by name. A user never
-# types an import path, so the page cannot be made to run arbitrary code.
-TASKS: dict[str, Callable[[], object]] = {
-    "create_save": create_save,
-    "close_finished_campaigns": close_finished_campaigns,
-    "report_open_campaigns": report_open_campaigns,
-    "delete_old_job_executions": delete_old_job_executions,
-}
-# --8<-- [end:tasks]
-
 
 # --8<-- [start:add_job]
 def add_job_keeping_next_run(
-    scheduler: BaseScheduler, func, trigger: str | BaseTrigger, *, id: str, **options
+    scheduler: BaseScheduler, func, trigger, *, id: str, **options
 ) -> None:
-    """scheduler.add_job(..., replace_existing=True), but keep the stored next run time.
+    """scheduler.add_job(..., replace_existing=True), keeping the stored next run time.
 
-    replace_existing=True stores this code's version of the job at every start,
-    so a changed job takes effect, but it also computes the next run time afresh
-    from now: runs missed while no scheduler was running would vanish without a
-    trace. Keeping the stored time (None: paused) lets the scheduler run them once
-    (coalesce=True) or record them as missed (misfire_grace_time).
+    replace_existing=True stores this code's version of the job at every start, so a
+    change takes effect; but it also counts the next run afresh from now, and runs
+    missed while no scheduler ran would vanish without a trace. With the stored time
+    (None: paused) the scheduler runs them once (coalesce) or records them as missed.
     """
     stored = DjangoJob.objects.filter(id=id).first()
     if stored is not None:
@@ -122,12 +104,10 @@ def add_job_keeping_next_run(
 
 
 # --8<-- [start:build]
-def build_scheduler(scheduler_class: type[SchedulerT]) -> SchedulerT:
-    """A scheduler of the given kind, with every job, storing them in the database."""
-    mark_interrupted_runs()
-    scheduler = scheduler_class(timezone=settings.TIME_ZONE)
-    scheduler.add_jobstore(PatientJobStore(), "default")
-    scheduler.add_listener(claim_period, EVENT_JOB_SUBMITTED)
+def build_scheduler() -> BlockingScheduler:
+    """The scheduler runapscheduler runs: jobs and run history in the database."""
+    scheduler = BlockingScheduler(timezone=settings.TIME_ZONE)
+    scheduler.add_jobstore(DjangoJobStore(), "default")
     add_jobs(scheduler)
     return scheduler
 
@@ -135,96 +115,23 @@ def build_scheduler(scheduler_class: type[SchedulerT]) -> SchedulerT:
 # --8<-- [end:build]
 
 
-# Web processes change jobs in the database (the jobs page). A scheduler reads its
-# store when it wakes up, which is otherwise only when its next job is due.
-LOOK_FOR_CHANGES_EVERY = 2  # seconds
-
-
-# --8<-- [start:look_for_changes]
-def look_for_changes_regularly(scheduler: BaseScheduler) -> None:
-    """Wake SCHEDULER every few seconds until it shuts down, so that a job added,
-    changed, paused or run from another process takes effect within seconds."""
-    stopped = threading.Event()
-    scheduler.add_listener(lambda event: stopped.set(), EVENT_SCHEDULER_SHUTDOWN)
-
-    def watch() -> None:
-        while not stopped.wait(LOOK_FOR_CHANGES_EVERY):
-            scheduler.wakeup()
-
-    threading.Thread(target=watch, name="store-watch", daemon=True).start()
-
-
-# --8<-- [end:look_for_changes]
-
-_lock = threading.Lock()
-_scheduler: BackgroundScheduler | None = None
-_started_in: int | None = None  # the process id
-
-
-# --8<-- [start:start]
-def start_scheduler() -> None:
-    """Start the scheduler if this process has none yet."""
-    global _scheduler, _started_in
-    with _lock:
-        if _scheduler is None:
-            _scheduler = build_scheduler(BackgroundScheduler)
-            _scheduler.start()
-            look_for_changes_regularly(_scheduler)  # gunicorn --preload: workers edit
-            _started_in = os.getpid()
-            atexit.register(stop_scheduler)
-            logger.info("Scheduler started in process %d", os.getpid())
-
-
-# --8<-- [end:start]
-
-
-def stop_scheduler() -> None:
-    """Shut the scheduler down, waiting for a running job to finish."""
-    global _scheduler, _started_in
-    with _lock:
-        if _scheduler is None:
-            return
-        _scheduler.shutdown(wait=True)
-        _scheduler = None
-        logger.info("Scheduler stopped in process %d", os.getpid())
-
-
-def running_scheduler() -> BackgroundScheduler | None:
-    """This process's scheduler, or None. A process forked after the start (the workers
-    of gunicorn --preload) holds a copy of it, but not the thread that runs it."""
-    return _scheduler if _started_in == os.getpid() else None
-
-
 # --8<-- [start:editor]
-class JobEditor(BaseScheduler):
-    """A scheduler that changes the stored jobs and never runs one.
-
-    Where no scheduler runs (a web process started with SCHEDULER_AUTOSTART=0), the
-    jobs page edits the database through this; the scheduler process sees the change
-    the next time it looks at its store (runapscheduler looks every few seconds).
-    """
-
-    def wakeup(self) -> None:
-        pass  # nothing to wake: this process runs no jobs
-
-    def shutdown(self, wait: bool = True) -> None:
-        super().shutdown(wait)
+# What the jobs page may schedule, by name: nobody types an import path to run.
+TASKS = {
+    "create_save": create_save,
+    "delete_old_job_executions": delete_old_job_executions,
+    "close_finished_campaigns": close_finished_campaigns,
+    "report_open_campaigns": report_open_campaigns,
+}
 
 
-_editor: JobEditor | None = None
-
-
-def scheduler_for_edits() -> BaseScheduler:
-    """The scheduler running in this process, or else a JobEditor on the same store."""
-    global _editor
-    with _lock:
-        if _scheduler is not None:
-            return _scheduler
-        if _editor is None:
-            _editor = JobEditor(timezone=settings.TIME_ZONE)
-            _editor.add_jobstore(DjangoJobStore(), "default")  # a request fails fast
-            _editor.start(paused=True)  # paused: it never picks a job to run
-        return _editor
+@cache
+def job_editor() -> BackgroundScheduler:
+    """The web's scheduler: started paused, it runs no job, it only edits the store."""
+    editor = BackgroundScheduler(timezone=settings.TIME_ZONE)
+    editor.add_jobstore(DjangoJobStore(), "default")
+    editor.start(paused=True)
+    return editor
 
 
 # --8<-- [end:editor]

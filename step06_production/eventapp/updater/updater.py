@@ -4,8 +4,10 @@
 """
 
 import logging
+from functools import cache
 from random import randrange
 
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from django.conf import settings
@@ -111,3 +113,25 @@ def build_scheduler(store: DjangoJobStore | None = None) -> BlockingScheduler:
 
 
 # --8<-- [end:build]
+
+
+# --8<-- [start:editor]
+# What the jobs page may schedule, by name: nobody types an import path to run.
+TASKS = {
+    "create_save": create_save,
+    "delete_old_job_executions": delete_old_job_executions,
+    "close_finished_campaigns": close_finished_campaigns,
+    "report_open_campaigns": report_open_campaigns,
+}
+
+
+@cache
+def job_editor() -> BackgroundScheduler:
+    """The web's scheduler: started paused, it runs no job, it only edits the store."""
+    editor = BackgroundScheduler(timezone=settings.TIME_ZONE)
+    editor.add_jobstore(DjangoJobStore(), "default")
+    editor.start(paused=True)
+    return editor
+
+
+# --8<-- [end:editor]

@@ -37,6 +37,7 @@ class Command(BaseCommand):
         scheduler.add_listener(lambda event: stopper.start(), EVENT_SCHEDULER_START)
         renewer = threading.Thread(target=lease.keep, args=(stopping,), daemon=True)
         renewer.start()
+        threading.Thread(target=look_for_changes, args=(stopping, scheduler), daemon=True).start()
         logger.info("Scheduler started in process %d; Ctrl+C stops it", os.getpid())
         scheduler.start()  # runs the jobs in this thread until shut down
         stopper.join()
@@ -45,6 +46,12 @@ class Command(BaseCommand):
         logger.info("Scheduler stopped in process %d", os.getpid())
         if lease.lost:  # systemd starts it again, as a standby
             raise CommandError("Lost the scheduler lease while running the jobs.", returncode=1)
+
+
+def look_for_changes(stopping: threading.Event, scheduler) -> None:
+    """Changes made on the jobs page take effect within 2 s, not at the next run."""
+    while not stopping.wait(2):
+        scheduler.wakeup()
 
 
 def stop_on(stopping: threading.Event, scheduler) -> None:
