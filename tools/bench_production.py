@@ -27,8 +27,8 @@ STEP = ROOT / "step06_production"
 PHASE_SECONDS = 12
 CLIENTS = 8
 ADD_ONE_SECOND_JOB = (
-    "from eventapp.updater.updater import TASKS, scheduler_for_edits; "
-    "scheduler_for_edits().add_job(TASKS['report_open_campaigns'], 'interval', seconds=1, "
+    "from eventapp.updater.updater import TASKS, job_editor; "
+    "job_editor().add_job(TASKS['report_open_campaigns'], 'interval', seconds=1, "
     "id='every_second', misfire_grace_time=None, replace_existing=True)"
 )
 # runapscheduler's log names a job by its function, with its trigger:
@@ -116,7 +116,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         step = Path(scratch) / STEP.name
         shutil.copytree(STEP, step, ignore=shutil.ignore_patterns("db.sqlite3*", "__pycache__"))
-        env = {k: v for k, v in os.environ.items() if k not in {"SCHEDULER_AUTOSTART"}}
+        env = dict(os.environ)
         env.update(PYTHONUNBUFFERED="1", DJANGO_SETTINGS_MODULE="eventproject.settings")
         manage(step, "migrate", "--noinput", env=env)
         manage(step, "shell", "-c", ADD_ONE_SECOND_JOB, env=env)
@@ -149,7 +149,7 @@ def main() -> None:
                     "eventproject.wsgi",
                 ],
                 cwd=step,
-                env={**env, "SCHEDULER_AUTOSTART": "0"},
+                env=env,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )

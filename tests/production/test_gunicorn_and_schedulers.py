@@ -97,7 +97,7 @@ def test_one_scheduler_among_web_workers_and_a_standby_that_takes_over(deploymen
         assert_transcript_current(
             f"{STEP_DIR.name[:6]}-takeover", standing_by.replace(f" {host} ", " web1 ")
         )
-    periods = deployment.each_period_once()
+    periods = deployment.each_period_once(kills=1)
     figures(
         deployment,
         web_workers=WORKERS,

@@ -35,7 +35,7 @@ def copy_step(destination: Path) -> Path:
 
 
 def clean_env(**overrides: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"SCHEDULER_AUTOSTART", "RUN_MAIN"}}
+    env = {k: v for k, v in os.environ.items() if k != "RUN_MAIN"}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env.update(PYTHONUNBUFFERED="1", **overrides)
     return env
