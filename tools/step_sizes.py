@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from docsite.stepfiles import lesson_files, step_folders  # noqa: E402
+from docsite.stepfiles import lesson_files, step_folders
 
 ROOT = Path(__file__).resolve().parent.parent
 

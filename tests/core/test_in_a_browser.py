@@ -33,7 +33,8 @@ def test_the_home_page_and_the_run_history(staff_step_copy, screenshot):
     fast = accelerated(clean_env(), start=now - timedelta(minutes=20), until=now)
     with ExitStack() as stack:
         if runs_in_the_web_process():  # steps 1 and 2
-            web = scheduler = stack.enter_context(runserver(staff_step_copy, "--noreload", env=fast))
+            server = runserver(staff_step_copy, "--noreload", env=fast)
+            web = scheduler = stack.enter_context(server)
         else:
             scheduler = stack.enter_context(command(staff_step_copy, "runapscheduler", env=fast))
             web = stack.enter_context(runserver(staff_step_copy, "--noreload"))

@@ -35,7 +35,6 @@ def start_scheduler() -> None:
     logger.info("Scheduler started in process %d", os.getpid())
 
 
-
 def stop_scheduler() -> None:
     global scheduler
     if scheduler is not None:

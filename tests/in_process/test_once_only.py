@@ -69,9 +69,7 @@ def test_a_wsgi_server_process_starts_no_scheduler(step_copy):
     assert schedulers_started(result.stderr) == []
 
 
-def test_ready_starts_the_scheduler_in_runserver_serving_process(
-    monkeypatch, transactional_db
-):
+def test_ready_starts_the_scheduler_in_runserver_serving_process(monkeypatch, transactional_db):
     from django.apps import apps
 
     monkeypatch.setattr("sys.argv", ["manage.py", "runserver", "--noreload"])
