@@ -15,6 +15,10 @@ NEWEST_PYTHON := $(call find_python,3.13 3.12)
 PYTHON ?= $(or $(NEWEST_PYTHON),python3)
 VENV := $(CURDIR)/.venv
 PY_VERSION := 'import sys; print(*sys.version_info[:2])'
+# A virtual environment at $(2), made with Python $(1). The pip a Python ships with may be
+# old: pip 23 refuses the lock in --require-hashes mode once a newer coverage is out
+# (it reads pytest-cov's coverage[toml] as unpinned), so pip comes up to 24.2 or newer.
+make_venv = $(1) -m venv $(2) && $(2)/bin/python -m pip install --quiet --upgrade "pip>=24.2"
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 STEP ?=
@@ -34,7 +38,7 @@ $(INSTALLED): requirements.lock
 	@# usable; one made with another Python version is made anew.
 	@if [ -x $(BIN)/python ] && [ "$$($(BIN)/python -c $(PY_VERSION))" != "$$($(PYTHON) -c $(PY_VERSION))" ]; \
 	  then echo "$(VENV) has another Python: making it anew"; rm -rf $(VENV); fi
-	$(PYTHON) -m venv $(VENV)
+	$(call make_venv,$(PYTHON),$(VENV))
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
 	touch $@
 
@@ -65,7 +69,7 @@ DJANGO61_STEPS := $(filter-out step08_%,$(ALL_STEPS))
 $(VENV61)/.installed: requirements.lock
 	@test -n "$(PYTHON_NEW)" || { echo "Django 6.1 needs Python 3.12 or newer: make PYTHON_NEW=python3.12 ..."; exit 1; }
 	rm -rf $(VENV61)
-	$(PYTHON_NEW) -m venv $(VENV61)
+	$(call make_venv,$(PYTHON_NEW),$(VENV61))
 	$(VENV61)/bin/python -m pip install --quiet --require-hashes -r requirements.lock
 	@echo "pip will say that django-celery-beat needs Django < 6.1: expected, step 8 is left out here."
 	$(VENV61)/bin/python -m pip install --quiet "Django>=6.1,<6.2"
@@ -82,7 +86,7 @@ VENV310 := $(CURDIR)/.venv-python310
 $(VENV310)/.installed: requirements.lock
 	@test -n "$(PYTHON_OLDEST)" || { echo "No Python 3.10 found: make PYTHON_OLDEST=python3.10 ..."; exit 1; }
 	rm -rf $(VENV310)
-	$(PYTHON_OLDEST) -m venv $(VENV310)
+	$(call make_venv,$(PYTHON_OLDEST),$(VENV310))
 	$(VENV310)/bin/python -m pip install --quiet --require-hashes -r requirements.lock
 	touch $@
 
