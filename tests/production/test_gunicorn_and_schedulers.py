@@ -104,7 +104,7 @@ def test_one_scheduler_among_web_workers_and_a_standby_that_takes_over(deploymen
         scheduler_processes=2,
         periods=periods.periods,
         rows=periods.saves,
-        runs_doubled=max(0, periods.saves - periods.periods),
+        runs_doubled=periods.doubled,
         cut_short_by_sigkill=periods.cut_short,
         takeover_after_sigkill_s=f"{takeover:.2f}",
     )
