@@ -1,12 +1,10 @@
 """Before `migrate`, runapscheduler stops with one clear line and a non-zero exit."""
 
 import re
-import subprocess
-import sys
 
 import pytest
 from django.core.management import CommandError, call_command
-from support.processes import clean_env, copy_step
+from support.processes import copy_step, manage
 
 NOT_MIGRATED = "The database is not migrated: run `python manage.py migrate` first."
 
@@ -18,14 +16,7 @@ def fresh_step(tmp_path_factory):
 
 
 def test_runapscheduler_refuses_to_start_before_migrate(fresh_step):
-    result = subprocess.run(
-        [sys.executable, "manage.py", "runapscheduler"],
-        cwd=fresh_step,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = manage(fresh_step, "runapscheduler")
 
     assert result.returncode == 1, result.stderr
     assert result.stderr.strip() == f"CommandError: {NOT_MIGRATED}"
