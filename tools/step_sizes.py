@@ -4,21 +4,22 @@ one-lesson-per-step rules are about (tests/docs/test_steps.py holds them).
     python tools/step_sizes.py        # a Markdown table, one row per step
 
 Python lines: every .py file of the step but its migrations. Changed lines: what
-`diff -r` counts as `<` and `>` lines between two step folders, over the files a
-reader compares (no migrations, no Markdown, no pytest.ini: docsite/stepfiles.py).
+`diff -r` counts as `<` and `>` lines between two step folders, migrations and
+Markdown aside: the files a reader compares (docsite/stepfiles.py), and pytest.ini.
 """
 
 from __future__ import annotations
 
 import difflib
 import sys
-from pathlib import Path
+from pathlib import Path, PurePath
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from docsite.stepfiles import lesson_files, step_folders
 
 ROOT = Path(__file__).resolve().parent.parent
+PYTEST_INI = "pytest.ini"  # not in a reader's download, but part of what a step changes
 
 
 def python_lines(step: Path) -> int:
@@ -31,10 +32,14 @@ def file_lines(step: Path, relative) -> list[str]:
     return path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
 
 
+def compared_files(step: Path) -> set[PurePath]:
+    return {*lesson_files(step), *(p.relative_to(step) for p in step.glob(PYTEST_INI))}
+
+
 def diff_counts(old: Path, new: Path) -> tuple[int, int]:
     """Lines only in OLD's files and lines only in NEW's (diff's `<` and `>`)."""
     removed = added = 0
-    for relative in sorted(set(lesson_files(old)) | set(lesson_files(new))):
+    for relative in sorted(compared_files(old) | compared_files(new)):
         for line in difflib.unified_diff(file_lines(old, relative), file_lines(new, relative)):
             if line.startswith("-") and not line.startswith("---"):
                 removed += 1

@@ -89,10 +89,9 @@ def jobs(request: HttpRequest) -> HttpResponse:
     if form.is_valid() and (job := form.save()):
         return done(request, job_row(job), f"Added {job.id}: {job.trigger}.", status=201)
     rows = [job_row(job) for job in job_editor().get_jobs()]
-    if is_api(request) and form.is_bound:
-        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
-    if is_api(request):
-        return JsonResponse({"jobs": rows})
+    if is_api(request):  # a bound form here did not validate
+        answer = {"errors": form.errors.get_json_data()} if form.is_bound else {"jobs": rows}
+        return JsonResponse(answer, status=400 if form.is_bound else 200)
     context = {
         **admin.site.each_context(request),  # the admin's header and look
         "title": "Jobs",

@@ -13,10 +13,6 @@ from django_apscheduler.models import DjangoJob
 def check_sqlite_options(app_configs=None, **kwargs) -> list[Warning]:
     """SQLite, written by the scheduler beside the web: wait for the lock, take it up front.
     (An sqlite:// DATABASE_URL comes without either.)"""
-    return sqlite_option_warnings(settings.DATABASES)
-
-
-def sqlite_option_warnings(databases: dict[str, dict]) -> list[Warning]:
     return [
         Warning(
             f"DATABASES[{alias!r}] is SQLite without 'timeout' and 'transaction_mode': "
@@ -24,7 +20,7 @@ def sqlite_option_warnings(databases: dict[str, dict]) -> list[Warning]:
             hint="Give it OPTIONS {'timeout': 20, 'transaction_mode': 'IMMEDIATE'}.",
             id="eventapp.W001",
         )
-        for alias, database in databases.items()
+        for alias, database in settings.DATABASES.items()
         if database["ENGINE"] == "django.db.backends.sqlite3"
         and not (
             "timeout" in database.get("OPTIONS", {})

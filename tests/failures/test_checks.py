@@ -2,6 +2,7 @@
 and the step's own configuration passes them all."""
 
 import pickle
+from types import SimpleNamespace
 
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -9,11 +10,8 @@ from django_apscheduler.jobstores import DjangoJobStore
 from django_apscheduler.models import DjangoJob
 from support.processes import clean_env, copy_step, manage
 
-from eventapp.checks import (
-    check_sqlite_options,
-    check_stored_misfire_grace_times,
-    sqlite_option_warnings,
-)
+from eventapp import checks
+from eventapp.checks import check_sqlite_options, check_stored_misfire_grace_times
 from eventapp.updater.updater import create_save
 
 
@@ -30,6 +28,11 @@ def test_the_step_passes_its_own_checks(db):
     assert check_stored_misfire_grace_times(databases=["default"]) == []
 
 
+def with_databases(monkeypatch, **databases: dict) -> None:
+    """The checks read settings.DATABASES: these, without touching Django's connections."""
+    monkeypatch.setattr(checks, "settings", SimpleNamespace(DATABASES=databases))
+
+
 @pytest.mark.parametrize(
     ("options", "expected"),
     [
@@ -40,17 +43,21 @@ def test_the_step_passes_its_own_checks(db):
         ({"timeout": 20, "transaction_mode": "IMMEDIATE"}, []),
     ],
 )
-def test_sqlite_without_a_timeout_or_immediate_transactions(options, expected):
-    databases = {"default": {"ENGINE": "django.db.backends.sqlite3", "OPTIONS": options}}
+def test_sqlite_without_a_timeout_or_immediate_transactions(monkeypatch, options, expected):
+    with_databases(
+        monkeypatch, default={"ENGINE": "django.db.backends.sqlite3", "OPTIONS": options}
+    )
 
-    messages = sqlite_option_warnings(databases)
+    messages = check_sqlite_options()
 
     assert ids(messages) == expected
     assert_helpful(messages)
 
 
-def test_postgresql_needs_no_sqlite_options():
-    assert sqlite_option_warnings({"default": {"ENGINE": "django.db.backends.postgresql"}}) == []
+def test_postgresql_needs_no_sqlite_options(monkeypatch):
+    with_databases(monkeypatch, default={"ENGINE": "django.db.backends.postgresql"})
+
+    assert check_sqlite_options() == []
 
 
 def test_a_stored_job_with_the_default_misfire_grace_time(transactional_db):

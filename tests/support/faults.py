@@ -4,7 +4,7 @@ from django.db import IntegrityError
 
 from eventapp.models import SaveEvent
 
-# Not a passing trouble such as "database is locked", which steps 3 on retry: a
+# Not a passing trouble such as "database is locked", which step 7 retries: a
 # failure that retrying cannot fix, so the run is recorded as failed.
 BROKEN = IntegrityError("NOT NULL constraint failed: eventapp_saveevent.saved")
 
