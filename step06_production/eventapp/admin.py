@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django_apscheduler.admin import DjangoJobAdmin
+from django_apscheduler.models import DjangoJob
 
 from .models import Campaign, SaveEvent
 
@@ -16,3 +18,11 @@ class CampaignAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["name"]
     date_hierarchy = "ends_at"
+
+
+admin.site.unregister(DjangoJob)
+
+
+@admin.register(DjangoJob)
+class JobAdmin(DjangoJobAdmin):
+    actions = []  # not "Run the selected django jobs": it runs them in the web, outside the lease

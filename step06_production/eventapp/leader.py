@@ -13,9 +13,9 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.models import DateTimeField, ExpressionWrapper, Q
 from django.db.models.functions import Now
-from django_apscheduler.jobstores import DjangoJobStore
 
 from eventapp.models import SchedulerLease
+from eventapp.updater.jobstore import EditKeepingJobStore
 
 logger = logging.getLogger(__name__)
 
@@ -88,11 +88,10 @@ class Lease:
 
 
 # --8<-- [start:fence]
-class FencedJobStore(DjangoJobStore):
-    """A DjangoJobStore that hands out due jobs only while LEASE is certainly valid, so
-    that a leader frozen (SIGSTOP) or cut off from the database starts no run once a
-    standby may have taken over. APScheduler logs the error, runs nothing, and asks
-    again later; returning [] would make it ask again at once, and again."""
+class FencedJobStore(EditKeepingJobStore):
+    """A job store that hands out due jobs only while LEASE is certainly valid: a leader
+    frozen (SIGSTOP) or cut off from the database starts no run once a standby may lead.
+    APScheduler logs the error and asks again later ([] would make it ask at once)."""
 
     def __init__(self, lease: Lease) -> None:
         super().__init__()

@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django_apscheduler.admin import DjangoJobAdmin
+from django_apscheduler.models import DjangoJob
 
 from .models import Campaign, JobRun, SaveEvent
 
@@ -22,3 +24,11 @@ class CampaignAdmin(admin.ModelAdmin):
 class JobRunAdmin(admin.ModelAdmin):
     list_display = ["job_id", "run_time", "started_by", "doubled_by"]
     list_filter = ["job_id"]
+
+
+admin.site.unregister(DjangoJob)
+
+
+@admin.register(DjangoJob)
+class JobAdmin(DjangoJobAdmin):
+    actions = []  # not "Run the selected django jobs": it runs them in the web, outside the lease

@@ -89,10 +89,9 @@ class Lease:
 
 # --8<-- [start:fence]
 class FencedJobStore(PatientJobStore):
-    """A PatientJobStore that hands out due jobs only while LEASE is certainly valid, so
-    that a leader frozen (SIGSTOP) or cut off from the database starts no run once a
-    standby may have taken over. APScheduler logs the error, runs nothing, and asks
-    again later; returning [] would make it ask again at once, and again."""
+    """A PatientJobStore that hands out due jobs only while LEASE is certainly valid: a leader
+    frozen (SIGSTOP) or cut off from the database starts no run once a standby may lead.
+    APScheduler logs the error and asks again later ([] would make it ask at once)."""
 
     def __init__(self, lease: Lease) -> None:
         super().__init__()

@@ -6,10 +6,12 @@ from apscheduler.jobstores.base import JobLookupError
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.date import DateTrigger
 from django.contrib import admin, messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django_apscheduler.jobstores import DjangoJobStore
+from django_apscheduler.models import DjangoJob
 
 from .forms import JobForm, ScheduleForm
 from .models import JobRun, SaveEvent
@@ -77,7 +79,11 @@ def jobs_view(**action_of_method: str):
             if not (user.is_staff and user.has_perm(f"django_apscheduler.{action}_djangojob")):
                 return refuse(403, f"staff who may {action} jobs only; log in at /admin/")
             try:
-                return view(request, **kwargs)
+                if "job_id" not in kwargs:
+                    return view(request, **kwargs)
+                with transaction.atomic():  # the job's row is locked: a second edit waits
+                    DjangoJob.objects.select_for_update().filter(id=kwargs["job_id"]).first()
+                    return view(request, **kwargs)
             except JobLookupError as error:
                 return refuse(404, error.args[0])
 

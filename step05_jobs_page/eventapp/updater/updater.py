@@ -18,6 +18,7 @@ from django_apscheduler.util import close_old_connections
 from eventapp.campaigns import close_finished_campaigns, report_open_campaigns
 from eventapp.crontab import CrontabTrigger
 from eventapp.models import SaveEvent
+from eventapp.updater.jobstore import EditKeepingJobStore
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +108,7 @@ def add_job_keeping_next_run(
 def build_scheduler() -> BlockingScheduler:
     """The scheduler runapscheduler runs: jobs and run history in the database."""
     scheduler = BlockingScheduler(timezone=settings.TIME_ZONE)
-    scheduler.add_jobstore(DjangoJobStore(), "default")
+    scheduler.add_jobstore(EditKeepingJobStore(), "default")
     add_jobs(scheduler)
     return scheduler
 

@@ -18,6 +18,7 @@ from django_apscheduler.util import close_old_connections
 from eventapp.campaigns import close_finished_campaigns, report_open_campaigns
 from eventapp.crontab import CrontabTrigger
 from eventapp.models import SaveEvent
+from eventapp.updater.jobstore import EditKeepingJobStore
 
 logger = logging.getLogger(__name__)
 
@@ -104,10 +105,10 @@ def add_job_keeping_next_run(
 
 
 # --8<-- [start:build]
-def build_scheduler(store: DjangoJobStore | None = None) -> BlockingScheduler:
+def build_scheduler(store: EditKeepingJobStore | None = None) -> BlockingScheduler:
     """The scheduler runapscheduler runs: jobs and run history in the database."""
     scheduler = BlockingScheduler(timezone=settings.TIME_ZONE)
-    scheduler.add_jobstore(store or DjangoJobStore(), "default")
+    scheduler.add_jobstore(store or EditKeepingJobStore(), "default")
     add_jobs(scheduler)
     return scheduler
 

@@ -13,8 +13,8 @@ from eventapp.models import JobRun
 logger = logging.getLogger(__name__)
 
 INTERRUPTED = (
-    "Interrupted: the scheduler process stopped during this run. It is not run again: "
-    "run the job from the admin if this period still needs it."
+    "Interrupted: the scheduler process stopped during this run, which may have finished "
+    "its writes. It is not run again: check them, and use Run now on the jobs page if needed."
 )
 
 

@@ -10,6 +10,8 @@ from functools import wraps
 from django import db
 from django_apscheduler.jobstores import DjangoJobStore
 
+from eventapp.updater.jobstore import EditKeepingJobStore
+
 logger = logging.getLogger(__name__)
 
 FIRST_WAIT = 0.5  # seconds; doubled after each failure, up to LONGEST_WAIT
@@ -48,12 +50,12 @@ patient = retry_database_errors(within=300)  # five minutes, then the error ends
 
 
 # --8<-- [start:store]
-class PatientJobStore(DjangoJobStore):
+class PatientJobStore(EditKeepingJobStore):
     """A DjangoJobStore whose reads and writes wait out database errors, so that the
     scheduler's loop and the run history survive them. Each call is safe to repeat."""
 
     add_job = patient(DjangoJobStore.add_job)
-    update_job = patient(DjangoJobStore.update_job)
+    update_job = patient(EditKeepingJobStore.update_job)  # compared and written, or retried
     remove_job = patient(DjangoJobStore.remove_job)
     lookup_job = patient(DjangoJobStore.lookup_job)
     get_next_run_time = patient(DjangoJobStore.get_next_run_time)

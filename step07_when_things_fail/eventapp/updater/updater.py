@@ -22,6 +22,7 @@ from eventapp.campaigns import close_finished_campaigns, report_open_campaigns
 from eventapp.crontab import CrontabTrigger
 from eventapp.models import JobRun, SaveEvent
 from eventapp.updater.history import claim_period
+from eventapp.updater.jobstore import EditKeepingJobStore
 from eventapp.updater.patience import PatientJobStore, retry_database_errors
 
 logger = logging.getLogger(__name__)
@@ -111,7 +112,7 @@ def add_job_keeping_next_run(
 
 
 # --8<-- [start:build]
-def build_scheduler(store: DjangoJobStore | None = None) -> BlockingScheduler:
+def build_scheduler(store: EditKeepingJobStore | None = None) -> BlockingScheduler:
     """The scheduler runapscheduler runs: jobs and run history in the database."""
     scheduler = BlockingScheduler(timezone=settings.TIME_ZONE)
     scheduler.add_jobstore(store or PatientJobStore(), "default")

@@ -1,7 +1,6 @@
 """Run the scheduled jobs in a process of their own: `python manage.py runapscheduler`.
 
-Start two: one runs the jobs, the other stands by (eventapp/leader.py). The web
-processes run no scheduler: they only read what it stores.
+Start two: one runs the jobs, one stands by (eventapp/leader.py). The web runs none.
 """
 
 import logging

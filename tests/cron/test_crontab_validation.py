@@ -1,5 +1,6 @@
-"""Step 5 on: crontab strings typed on the jobs page are refused, with the reason, where
-cron would not run them (the library alone accepts some of them)."""
+"""Crontab strings cron would not run are refused, with the reason (cronsim alone accepts
+some of them): a typo in a job declared in code stops start-up, one typed on a page is
+shown at its field."""
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
