@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import time_machine
 from harness import DEFAULT_START, AcceleratedClock
-from support.processes import clean_env, copy_step, manage
+from support.processes import clean_env, copy_step, hear_ctrl_c, manage
 from support.steps import start_step_scheduler
 from support.web import ADMIN_PASSWORD
 
@@ -50,11 +50,7 @@ def pytest_addoption(parser) -> None:
 
 
 def pytest_configure(config) -> None:
-    # A shell that starts a job in the background makes it ignore Ctrl+C, and the
-    # processes it starts inherit that. The tests press Ctrl+C (SIGINT) on the
-    # servers they start, so give the servers Python's usual handling back.
-    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+    hear_ctrl_c()  # the tests press Ctrl+C (SIGINT) on the servers they start
     # Python 3.13 warns when an unclosed sqlite3 connection is collected. Django keeps one
     # connection per thread and closes it at the end of a request; the scheduler's own
     # threads (its loop, the workers that write the run history) hold theirs until the

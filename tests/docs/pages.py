@@ -23,6 +23,8 @@ HEADING_ID = re.compile(r"\{[^}]*#(?P<id>[\w-]+)[^}]*\}\s*$")
 FENCE = re.compile(r"^\s*(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 SNIPPET = re.compile(r"^\s*-{1,}8<-{1,}\s+\"(?P<target>[^\"]+)\"\s*$")
 PLACEHOLDER = re.compile(r"^<!-- (diff|files|download|output): .+ -->$")
+# Where a paragraph's measured figures come from (tests/docs/test_measured.py).
+MEASURED = re.compile(r"<!-- measured: (?P<sources>.+?) -->")
 CODE_SPAN = re.compile(r"`[^`]*`")
 LINK_TARGET = re.compile(r"\]\([^)]*\)")
 LETTERS = re.compile(r"[^\W\d_]{3,}")
@@ -129,10 +131,28 @@ class Page:
         return [line for line in self._split[0] if PLACEHOLDER.match(line.strip())]
 
     @property
+    def paragraphs(self) -> list[str]:
+        """The text outside fenced blocks, in blocks separated by blank lines."""
+        blocks: list[list[str]] = [[]]
+        for line in self._split[0]:
+            if line.strip():
+                blocks[-1].append(line.strip())
+            elif blocks[-1]:
+                blocks.append([])
+        return ["\n".join(block) for block in blocks if block]
+
+    @property
+    def measured_sources(self) -> list[str]:
+        """Each ``<!-- measured: ... -->`` comment's sources, in page order."""
+        return [match["sources"] for match in MEASURED.finditer("\n".join(self._split[0]))]
+
+    @property
     def prose_lines(self) -> list[str]:
         """Lines a translator must rewrite: words outside code spans and link targets."""
         lines = []
         for line in self._split[0]:
+            if MEASURED.fullmatch(line.strip()):
+                continue  # names files, the same in every language
             if HEADING.match(line):
                 line = HEADING_ID.sub("", line)
             words = LINK_TARGET.sub("]", CODE_SPAN.sub("", line))

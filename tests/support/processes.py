@@ -23,6 +23,14 @@ ACCELERATOR_DIR = Path(__file__).parent / "accelerator"
 STARTED_LINE = "Scheduler started in process "
 
 
+def hear_ctrl_c() -> None:
+    """Give SIGINT its usual handling back in this process, so the processes it starts
+    hear Ctrl+C: a shell that starts a job in the background makes it ignore SIGINT, and
+    the processes it starts inherit that, while the tests press Ctrl+C on their servers."""
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def copy_step(destination: Path) -> Path:
     """Copy the step folder alone, as a reader would: it must run without the rest."""
     target = destination / STEP_DIR.name
@@ -112,15 +120,25 @@ class Server:
 
         Fails after TIMEOUT seconds, or when the process exits first.
         """
+        return self.wait_for_any(text, count=count, timeout=timeout)
+
+    def wait_for_any(self, *texts: str, count: int = 1, timeout: float = 20) -> list[str]:
+        """Block until COUNT lines containing one of TEXTS have been printed; return them.
+
+        Fails after TIMEOUT seconds, or when the process exits first.
+        """
         deadline = time.monotonic() + timeout
-        while len(matches := [line for line in self.output if text in line]) < count:
+        while (
+            len(matches := [line for line in self.output if any(t in line for t in texts)]) < count
+        ):
             try:
                 line = self.lines.get(timeout=max(0.0, deadline - time.monotonic()))
             except queue.Empty:
                 line = ""
             if line is None or time.monotonic() >= deadline:
                 reason = "exited" if line is None else f"did not, within {timeout} s,"
-                raise AssertionError(f"the process {reason} print {count} x {text!r}:\n{self.text}")
+                wanted = " or ".join(map(repr, texts))
+                raise AssertionError(f"the process {reason} print {count} x {wanted}:\n{self.text}")
         return matches[:count]
 
     @property

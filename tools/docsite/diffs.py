@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path, PurePath
 
-from docsite.markdown import code_block, indent
+from docsite.markdown import code_block, indent, literal
 from docsite.stepfiles import lesson_files, step_folder
 
 SECTION_MARKER = re.compile(r"-+8<-+\s*\[\s*(start|end)\s*:")
@@ -102,7 +102,7 @@ def render(root: Path, old: str, new: str, text: dict[str, str]) -> str:
         *(f"| `{c.path.as_posix()}` | {summary_cell(c, text)} |" for c in found),
     ]
     blocks = [
-        f'??? note "{c.path.as_posix()}"\n\n{indent(code_block("".join(c.diff), "diff"))}'
+        f'??? note "{literal(c.path.as_posix())}"\n\n{indent(code_block("".join(c.diff), "diff"))}'
         for c in found
         if c.new_exists  # a deleted file is listed, not printed whole
     ]

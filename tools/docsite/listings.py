@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
 
-from docsite.markdown import code_block, indent, language_of
+from docsite.markdown import code_block, indent, language_of, literal
 from docsite.stepfiles import step_folder
 
 
@@ -28,5 +28,5 @@ def render(root: Path, step: str, paths: list[str]) -> str:
     for path in (checked_path(folder, p) for p in paths):
         include = f'--8<-- "{step}/{path}"'
         block = code_block(include, language_of(path), title=f"{step}/{path}")
-        blocks.append(f'??? note "{path}"\n\n{indent(block)}')
+        blocks.append(f'??? note "{literal(path)}"\n\n{indent(block)}')
     return "\n\n".join(blocks)

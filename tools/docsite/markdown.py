@@ -94,6 +94,12 @@ def code_block(text: str, language: str, title: str | None = None) -> str:
     return f"{fence}{language}{attributes}\n{text.rstrip(chr(10))}\n{fence}"
 
 
+def literal(text: str) -> str:
+    """TEXT with Markdown's emphasis characters escaped, for a title the page renders:
+    ``__init__.py`` stays ``__init__.py``, not **init**.py."""
+    return re.sub(r"([\\_*])", r"\\\1", text)
+
+
 def indent(text: str, prefix: str = "    ") -> str:
     return "\n".join(prefix + line if line else line for line in text.splitlines())
 
