@@ -56,9 +56,11 @@ class Lease:
             return True
         held = SchedulerLease.objects.get(name=self.name)
         logger.info("Waiting for the scheduler lease: held by %s", held)
+        began = time.monotonic()
         while not stopping.wait(self.seconds / 5):
             if self.take():
-                logger.info("Took over the scheduler lease")
+                waited = time.monotonic() - began  # the lease is free SECONDS after a holder's end
+                logger.info("Took over the scheduler lease after standing by for %.1f s", waited)
                 return True
         return False
 

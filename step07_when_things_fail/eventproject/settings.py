@@ -210,7 +210,6 @@ if env_flag("DJANGO_SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SILENCED_SYSTEM_CHECKS = ["security.W021"]  # HSTS preload: a decision of its own, hard to undo
 # --8<-- [end:https]
-
 # A standby runapscheduler takes over once the leader has not renewed for this long.
 SCHEDULER_LEASE_SECONDS = env_number("SCHEDULER_LEASE_SECONDS", 10, minimum=1)
 

@@ -2,6 +2,8 @@
 
 from datetime import datetime, timezone
 
+from django.conf import settings
+
 from eventapp.models import SaveEvent
 
 
@@ -43,7 +45,9 @@ def test_admin_sends_anonymous_users_to_the_login_page(client, db):
     assert response["Location"].startswith("/admin/login/")
 
 
-def test_the_row_reads_well():
+def test_the_row_reads_well_in_the_steps_time_zone():
+    """The job's log line shows the row in the zone the log's own timestamps use."""
     row = SaveEvent(pk=7, saved=42)
     row.created_at = datetime(2026, 3, 2, 9, 1, 30, tzinfo=timezone.utc)
-    assert str(row) == "Save #7: 42 at 2026-03-02 09:01:30 UTC"
+    local = {"UTC": "09:01:30 UTC", "Europe/Berlin": "10:01:30 CET"}[settings.TIME_ZONE]
+    assert str(row) == f"Save #7: 42 at 2026-03-02 {local}"

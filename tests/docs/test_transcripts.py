@@ -1,8 +1,11 @@
 """tests/support/transcripts.py: captured console output, compared but for volatile values."""
 
+import re
 import tempfile
+from datetime import date, datetime
 
 import pytest
+from harness import DEFAULT_START
 from support import transcripts
 from support.transcripts import assert_transcript_current, normalise, save_transcript
 
@@ -94,3 +97,34 @@ def test_a_missing_transcript_fails_unless_updating(folder, monkeypatch):
 def test_a_name_is_a_file_name_not_a_path(folder):
     with pytest.raises(ValueError, match="not a transcript name"):
         save_transcript("../escape", "x")
+
+
+def test_the_test_servers_port_is_written_as_the_readers(folder, monkeypatch):
+    monkeypatch.setenv("UPDATE_TRANSCRIPTS", "1")
+
+    assert_transcript_current("served", "http://127.0.0.1:60077/ 127.0.0.1:600771\n", port=60077)
+
+    assert (folder / "served.txt").read_text() == "http://127.0.0.1:8000/ 127.0.0.1:600771\n"
+
+
+# What the step pages show of the processes they run, each from the tests.
+SHOWN = re.compile(r"^step0[1-7]-(?:runserver|runapscheduler|run-now|first-run)$")
+
+
+def dates_in(text: str) -> set[date]:
+    iso = {date.fromisoformat(day) for day in re.findall(r"\b\d{4}-\d{2}-\d{2}\b", text)}
+    banner = re.findall(r"\b[A-Z][a-z]+ \d{2}, \d{4}\b", text)  # runserver's "March 02, 2026"
+    return iso | {datetime.strptime(day, "%B %d, %Y").date() for day in banner}
+
+
+def test_the_transcripts_serve_where_make_run_serves():
+    for path in sorted(transcripts.TRANSCRIPTS.glob("*.txt")):
+        assert set(re.findall(r"127\.0\.0\.1:(\d+)", path.read_text())) <= {"8000"}, path.name
+
+
+def test_the_processes_the_steps_show_run_on_the_pages_day():
+    shown = [p for p in sorted(transcripts.TRANSCRIPTS.glob("*.txt")) if SHOWN.match(p.stem)]
+
+    assert len(shown) == 7 * 2 + 5 + 1  # runserver and first run, runapscheduler, run now
+    for path in shown:
+        assert dates_in(path.read_text()) == {DEFAULT_START.date()}, path.name

@@ -1,6 +1,7 @@
 """The jobs API against real processes: runapscheduler, and a web process that runs no
 jobs. A change made through the web reaches the scheduler within seconds, and only the
-scheduler process ever runs a job. Real time here: these measure how soon it is seen."""
+scheduler process ever runs a job. Real time here: these measure how soon it is seen
+(both clocks start at the pages' day, at the real pace, for the run's lines in the docs)."""
 
 import json
 import signal
@@ -9,7 +10,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from support.processes import command, runserver, schedulers_started
+from support.processes import command, on_the_pages_day, runserver, schedulers_started
 from support.transcripts import assert_transcript_current
 from support.web import StaffSession
 
@@ -37,9 +38,9 @@ def seconds_until(process, text: str) -> float:
 
 
 def test_a_change_on_the_web_reaches_runapscheduler_within_seconds(staff_step_copy):
-    with (
-        command(staff_step_copy, "runapscheduler") as scheduler,
-        runserver(staff_step_copy, "--noreload") as web,
+    with (  # the web's clock starts after the scheduler's: a job it adds "now" is due at once
+        command(staff_step_copy, "runapscheduler", env=on_the_pages_day()) as scheduler,
+        runserver(staff_step_copy, "--noreload", env=on_the_pages_day()) as web,
     ):
         scheduler.wait_for("Scheduler started in process")
         web.wait_for("Quit the server with")

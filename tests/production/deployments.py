@@ -113,6 +113,22 @@ class Deployment:
         assert executed <= once <= executed + cut_short, (executed, cut_short, saved)
         return Periods(len(expected), len(saved), cut_short, skipped, doubled)
 
+    def rows_per_period(self) -> Counter:
+        """How many rows create_save saved in each period, from its first recorded run to
+        its last row, every period counted (0: none). A row in no period counts under None."""
+        runs = self.query(
+            "SELECT run_time FROM django_apscheduler_djangojobexecution"
+            " WHERE job_id = 'create_save' ORDER BY run_time"
+        )
+        assert runs, "create_save never ran"
+        saved = [utc(at) for (at,) in self.query("SELECT created_at FROM eventapp_saveevent")]
+        first = utc(runs[0][0])
+        last = max([utc(runs[-1][0]), *saved])
+        periods = [first + n * MINUTE for n in range((last - first) // MINUTE + 1)]
+        counts = Counter(dict.fromkeys(periods, 0))
+        counts.update(period_of(at, periods) for at in saved)
+        return counts
+
 
 def period_of(at: datetime, periods: list[datetime]) -> datetime | None:
     """The period whose run saved a row AT: within its misfire grace time of 30 s."""
@@ -134,17 +150,22 @@ def utc(stored: datetime | str) -> datetime:
 @contextmanager
 def deployed(destination: Path, database: str) -> Iterator[Deployment]:
     """The step in DESTINATION, migrated and with its static files collected."""
-    step = copy_step(destination)
     in_postgres = postgres_database(POSTGRES_PREFIX) if database == "postgresql" else nullcontext()
     with in_postgres as database_url:
-        env = production_env(**({"DATABASE_URL": database_url} if database_url else {}))
-        commands = {
-            "migrate": ["migrate", "--noinput"],
-            "collectstatic": ["collectstatic", "--noinput"],
-        }
-        for returncode, output in manage_side_by_side(step, commands, env).values():
-            assert returncode == 0, output
-        yield Deployment(step, env, database_url)
+        yield deployed_on(destination, database_url)
+
+
+def deployed_on(destination: Path, database_url: str | None, static: bool = True) -> Deployment:
+    """The step in DESTINATION on the database at DATABASE_URL (None: SQLite), migrated
+    and (if STATIC) with its static files collected."""
+    step = copy_step(destination)
+    env = production_env(**({"DATABASE_URL": database_url} if database_url else {}))
+    commands = {"migrate": ["migrate", "--noinput"]}
+    if static:
+        commands["collectstatic"] = ["collectstatic", "--noinput"]
+    for returncode, output in manage_side_by_side(step, commands, env).values():
+        assert returncode == 0, output
+    return Deployment(step, env, database_url)
 
 
 @contextmanager

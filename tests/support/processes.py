@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from harness import DEFAULT_START
+
 STEP_DIR = Path.cwd()
 ACCELERATOR_DIR = Path(__file__).parent / "accelerator"
 STARTED_LINE = "Scheduler started in process "
@@ -178,6 +180,13 @@ def accelerated(
     if until is not None:
         env["ACCELERATE_UNTIL"] = until.isoformat()
     return env
+
+
+def on_the_pages_day(env: dict[str, str] | None = None) -> dict[str, str]:
+    """ENV for a process whose output a page shows: its clock starts at the tests'
+    simulated moment (harness.DEFAULT_START), the date on every page, and runs at the
+    real pace, so what it prints looks like the reader's run on that day."""
+    return accelerated(env or clean_env(), start=DEFAULT_START, until=DEFAULT_START)
 
 
 @contextmanager

@@ -5,11 +5,17 @@ A test that runs what a page talks about checks its output against the page's co
     assert_transcript_current("step01-runserver", process_output)
 
 docs/output/step01-runserver.txt is what a page shows with ``<!-- output: step01-runserver -->``.
-The file keeps the real values of the run that wrote it. Values that change from run to
-run (times, pids, ports, passwords, durations, temporary paths, addresses) are compared as
-placeholders, so a run that prints the same with other values passes and leaves the file
-alone. With UPDATE_TRANSCRIPTS=1 a transcript that differs otherwise, or is missing, is
-written instead of failing the test.
+The file keeps the real values of the run that wrote it (but for the port: below). Values
+that change from run to run (times, pids, ports, passwords, durations, temporary paths,
+addresses) are compared as placeholders, so a run that prints the same with other values
+passes and leaves the file alone. With UPDATE_TRANSCRIPTS=1 a transcript that differs
+otherwise, or is missing, is written instead of failing the test.
+
+One value is written as the reader's run prints it, not as the test's: the port. The
+tests serve on a free port (suites run side by side); given it, the transcript shows
+8000 in its place, where `make run` serves:
+
+    assert_transcript_current("step01-runserver", server.text, port=server.port)
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ import tempfile
 from pathlib import Path
 
 TRANSCRIPTS = Path(__file__).resolve().parents[2] / "docs" / "output"
+READERS_PORT = 8000  # where `make run` serves, as the pages say
+HOST = r"(127\.0\.0\.1|localhost|0\.0\.0\.0|\[::1?\])"
 NAME = re.compile(r"^[\w.-]+$")
 MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*"
 TIME = r"\d{2}:\d{2}:\d{2}(?:[.,]\d+)?"
@@ -31,7 +39,7 @@ VOLATILE = [
     (rf"\b{TIME}\b", "<time>"),
     (r"(?i)\b(pid|process)(\s*[:=]?\s*)\d+\b", r"\1\2<pid>"),
     (r"\[\d{2,7}\]", "[<pid>]"),  # gunicorn's "[12345] [INFO]"
-    (r"\b(127\.0\.0\.1|localhost|0\.0\.0\.0|\[::1?\]):\d+", r"\1:<port>"),
+    (rf"\b{HOST}:\d+", r"\1:<port>"),
     (r"(?i)\b(password[ \t]*[:=]?[ \t]+)\S+", r"\1<password>"),
     (
         r"\b\d+(?:\.\d+)?[ \t]?(?:ms|µs|us|s|sec|secs|seconds?|milliseconds?|min|minutes?)\b",
@@ -74,8 +82,19 @@ def save_transcript(name: str, text: str) -> Path:
     return path
 
 
-def assert_transcript_current(name: str, text: str) -> None:
-    """``text`` prints what the committed transcript shows, but for volatile values."""
+def as_the_reader_runs_it(text: str, port: int | None) -> str:
+    """``text`` with the test server's PORT shown as the reader's, 8000."""
+    if port is None:
+        return text
+    return re.sub(rf"{HOST}:{port}(?!\d)", rf"\g<1>:{READERS_PORT}", text)
+
+
+def assert_transcript_current(name: str, text: str, *, port: int | None = None) -> None:
+    """``text`` prints what the committed transcript shows, but for volatile values.
+
+    PORT: the port the test's server listened on; the transcript shows 8000 instead.
+    """
+    text = as_the_reader_runs_it(text, port)
     path = transcript_path(name)
     updating = os.environ.get("UPDATE_TRANSCRIPTS") == "1"
     if not path.is_file():

@@ -37,7 +37,12 @@ def _accelerate() -> None:
             for scheduler in [s for s in schedulers if s.running]:
                 if schedulers[scheduler]:  # a run is still going: its period is not over
                     continue
-                upcoming = [job.next_run_time for job in scheduler.get_jobs() if job.next_run_time]
+                try:  # the jobs are in the database, which may be restarting
+                    jobs = scheduler.get_jobs()
+                except Exception as error:
+                    print(f"accelerator: no jobs to look at ({error}), next tick", flush=True)
+                    continue
+                upcoming = [job.next_run_time for job in jobs if job.next_run_time]
                 if not upcoming or (stop_at and min(upcoming) > stop_at):
                     continue
                 if min(upcoming) > datetime.now(timezone.utc):
