@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import time_machine
 from harness import DEFAULT_START, AcceleratedClock
+from support import lifetime
 from support.processes import clean_env, copy_step, hear_ctrl_c, manage
 from support.steps import start_step_scheduler
 from support.web import ADMIN_PASSWORD
@@ -51,6 +52,7 @@ def pytest_addoption(parser) -> None:
 
 def pytest_configure(config) -> None:
     hear_ctrl_c()  # the tests press Ctrl+C (SIGINT) on the servers they start
+    lifetime.tie_children_to_this_run()  # what the run starts ends with it, however it ends
     # Python 3.13 warns when an unclosed sqlite3 connection is collected. Django keeps one
     # connection per thread and closes it at the end of a request; the scheduler's own
     # threads (its loop, the workers that write the run history) hold theirs until the

@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from children import Children
+
 ROOT = Path(__file__).resolve().parent.parent
+# Each measured run in a process group of its own, stopped with this process: a timeout
+# that ends `make bench` ends the test runs and their servers too (tools/children.py).
+CHILDREN = Children()
 PYTEST = [sys.executable, "-m", "pytest"]
 BENCH_ARGS = [
     "-c",
@@ -70,11 +75,9 @@ def with_floor(figure: str, floor: float) -> str:
 def step_figures(step: Path) -> list[str]:
     if not (step / "eventapp" / "updater").is_dir():
         return ["no APScheduler here: Celery's timing is measured by tests/celery"]
-    result = subprocess.run(
-        PYTEST + BENCH_ARGS, cwd=step, capture_output=True, text=True, check=False
-    )
+    result = CHILDREN.run(PYTEST + BENCH_ARGS, cwd=step)
     if result.returncode != 0:
-        return [f"FAILED:\n{result.stdout}\n{result.stderr}"]
+        return [f"FAILED:\n{result.stdout}"]
     return [
         line.removeprefix("BENCH ")
         for line in result.stdout.splitlines()
@@ -84,7 +87,7 @@ def step_figures(step: Path) -> list[str]:
 
 def timed_make_test() -> str:
     started = time.perf_counter()
-    result = subprocess.run(["make", "test"], cwd=ROOT, capture_output=True, text=True, check=False)
+    result = CHILDREN.run(["make", "test"], cwd=ROOT)
     wall = time.perf_counter() - started
     outcome = "passed" if result.returncode == 0 else "FAILED"
     return f"{wall:.1f} s ({outcome})"
@@ -93,20 +96,18 @@ def timed_make_test() -> str:
 def timed_docs_build() -> str:
     with tempfile.TemporaryDirectory() as site_dir:
         started = time.perf_counter()
-        result = subprocess.run(
+        result = CHILDREN.run(
             [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", site_dir],
             cwd=ROOT,
             env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-            capture_output=True,
-            text=True,
-            check=False,
         )
         wall = time.perf_counter() - started
-    outcome = "passed" if result.returncode == 0 else f"FAILED:\n{result.stderr}"
+    outcome = "passed" if result.returncode == 0 else f"FAILED:\n{result.stdout}"
     return f"{wall:.1f} s on {os.cpu_count()} cores ({outcome})"
 
 
-def main(step_names: list[str]) -> None:
+def main(step_names: list[str]) -> int:
+    CHILDREN.pass_signals_on()  # once stopped, each figure left says "not run"
     steps = [ROOT / name for name in step_names] or sorted(ROOT.glob("step0*_*"))
     floor = floor_of_a_day()
     print(
@@ -117,10 +118,15 @@ def main(step_names: list[str]) -> None:
         for figure in step_figures(step):
             print(f"  {with_floor(figure, floor)}")
     if any(step.name.startswith("step06") for step in steps):
-        subprocess.run([sys.executable, str(ROOT / "tools" / "bench_production.py")], check=False)
+        production = CHILDREN.run([sys.executable, str(ROOT / "tools" / "bench_production.py")])
+        print(production.stdout, end="")
     print(f"docs build, 4 languages, strict: {timed_docs_build()}")
     print(f"whole make test: {timed_make_test()}")
+    if CHILDREN.stopped_by is not None:
+        print(f"stopped by {signal.Signals(CHILDREN.stopped_by).name}")
+        return 128 + CHILDREN.stopped_by
+    return 0
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    sys.exit(main(sys.argv[1:]))

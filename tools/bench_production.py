@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -21,6 +22,8 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
+
+from children import dying_with_this_thread
 
 ROOT = Path(__file__).resolve().parent.parent
 STEP = ROOT / "step06_production"
@@ -109,10 +112,18 @@ def load(url: str, stop: threading.Event) -> int:
     return len(served)
 
 
+def stop_on_a_signal(signum: int, frame: object) -> None:
+    """SIGTERM or SIGHUP: exit as Ctrl+C would, stopping the processes started."""
+    print(f"{signal.Signals(signum).name}: stopping the scheduler and gunicorn", flush=True)
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
     if not (Path("/proc") / "self").exists():
         print("step 6 at the real pace: needs Linux's /proc")
         return
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, stop_on_a_signal)
     with tempfile.TemporaryDirectory() as scratch:
         step = Path(scratch) / STEP.name
         shutil.copytree(STEP, step, ignore=shutil.ignore_patterns("db.sqlite3*", "__pycache__"))
@@ -127,6 +138,7 @@ def main() -> None:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            preexec_fn=dying_with_this_thread(),  # even when this process is killed
         )
         lines: list[str] = []
         reader = threading.Thread(target=lambda: lines.extend(scheduler.stdout), daemon=True)
@@ -152,6 +164,7 @@ def main() -> None:
                 env=env,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
+                preexec_fn=dying_with_this_thread(),  # its master stops its workers
             )
             url = f"http://127.0.0.1:{port}/"
             deadline = time.monotonic() + 30

@@ -6,6 +6,10 @@ with its own settings and coverage file. Their outputs are printed whole, one
 after the other, then one closing line with the totals.
 
     python tools/run_tests.py STEP_DIR... [--jobs N] [--docs]
+
+Stopped by SIGTERM, SIGINT or SIGHUP (a CI timeout, Ctrl+C), it passes the signal on to
+the running suites and waits for them: each stops cleanly, its fixtures stopping the
+servers they started (tools/children.py, tests/support/lifetime.py).
 """
 
 from __future__ import annotations
@@ -13,15 +17,19 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import subprocess
+import signal
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from children import Children
+
 ROOT = Path(__file__).resolve().parent.parent
 COUNTS = re.compile(r"(\d+) (passed|failed|errors?|skipped)")
+# Each suite in a process group of its own, stopped with this process (tools/children.py).
+CHILDREN = Children()
 
 
 @dataclass
@@ -88,17 +96,19 @@ def docs_suite() -> Suite:
     )
 
 
+def tooling_suite() -> Suite:
+    """The checks of the tools themselves: this runner, the tests' process helpers."""
+    return Suite(
+        name="tooling",
+        command=[sys.executable, "-m", "pytest", "-c", "tests/tooling/pytest.ini", "tests/tooling"],
+        cwd=ROOT,
+        env=dict(os.environ),
+    )
+
+
 def run(suite: Suite) -> Outcome:
     started = time.perf_counter()
-    result = subprocess.run(
-        suite.command,
-        cwd=suite.cwd,
-        env=suite.env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        check=False,
-    )
+    result = CHILDREN.run(suite.command, cwd=suite.cwd, env=suite.env)
     return Outcome(suite, result.returncode, result.stdout, time.perf_counter() - started)
 
 
@@ -106,13 +116,23 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("steps", nargs="+", type=Path)
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--docs", action="store_true", help="also run the docs checks")
+    parser.add_argument(
+        "--docs", action="store_true", help="also run the docs checks and the tools' checks"
+    )
     args = parser.parse_args()
 
     suites = [step_suite(ROOT / step) for step in args.steps]
     if args.docs:
-        suites.append(docs_suite())
-    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        suites += [docs_suite(), tooling_suite()]
+    return run_all(suites, args.jobs)
+
+
+def run_all(suites: list[Suite], jobs: int) -> int:
+    """Run SUITES, JOBS at a time; print their outputs and the totals; the exit status.
+    A SIGTERM, SIGINT or SIGHUP is passed on to the running suites, which stop cleanly
+    (their fixtures stop the servers they started); the rest do not start."""
+    CHILDREN.pass_signals_on()
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
         # The later a step, the more tests: start from the end, so no worker idles at the end.
         futures = {suite.name: pool.submit(run, suite) for suite in reversed(suites)}
         outcomes = [futures[suite.name].result() for suite in suites]
@@ -134,6 +154,9 @@ def main() -> int:
     if totals.get("skipped"):
         closing += f", {totals['skipped']} skipped"
     print(closing)
+    if CHILDREN.stopped_by is not None:
+        print(f"stopped by {signal.Signals(CHILDREN.stopped_by).name}")
+        return 128 + CHILDREN.stopped_by
     return 1 if failed_suites else 0
 
 

@@ -24,14 +24,12 @@ where the line's last status is 0.
 
 from __future__ import annotations
 
-import contextlib
 import html
 import os
 import re
 import select
 import shlex
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -42,6 +40,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from support.lifetime import descendants, kill_groups
 from support.processes import Server, clean_env, spawn
 
 SHELLS = {"sh", "bash", "shell", "console"}
@@ -279,27 +278,6 @@ def new_terminal() -> dict[str, str]:
     return env
 
 
-def descendants(pid: int) -> dict[int, int]:
-    """PID's descendants (Linux: from /proc), each with its process group."""
-    children: dict[int, list[tuple[int, int]]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            fields = stat.read_text().rpartition(")")[2].split()
-            children.setdefault(int(fields[1]), []).append((int(stat.parent.name), int(fields[2])))
-    found, todo = {}, [pid]
-    while todo:
-        for child, group in children.get(todo.pop(), []):
-            found[child] = group
-            todo.append(child)
-    return found
-
-
-def kill_groups(groups: Iterable[int]) -> None:
-    for group in set(groups):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(group, signal.SIGKILL)
-
-
 def wait_for_exits(pids: Iterable[int], timeout: float) -> set[int]:
     """Wait until each of PIDS (not children of ours) has exited; those still running
     after TIMEOUT seconds. Each wait is on the process's pidfd: woken by its exit."""
@@ -397,6 +375,9 @@ class Terminal:
                 self.fail(
                     f"`{command}` in {self.where()} did not end in {COMMAND_TIMEOUT} s", output
                 )
+            except BaseException:  # Ctrl+C, or a SIGTERM that stops the run: it ends too
+                kill_groups([process.pid, *descendants(process.pid).values()])
+                raise
             if missing := NOT_FOUND.search(output):
                 self.fail(f"`{command}` in {self.where()}: {missing[0]}", output)
             if process.returncode != 0:

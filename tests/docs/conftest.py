@@ -9,7 +9,12 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from pages import ROOT
+from support import lifetime
 from support.browser import chromium, chromium_path
+
+
+def pytest_configure(config) -> None:
+    lifetime.tie_children_to_this_run()  # what the run starts ends with it, however it ends
 
 
 @pytest.fixture(scope="session")

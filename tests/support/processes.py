@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import queue
 import shutil
@@ -19,6 +18,8 @@ from datetime import datetime
 from pathlib import Path
 
 from harness import DEFAULT_START
+
+from support import lifetime
 
 STEP_DIR = Path.cwd()
 ACCELERATOR_DIR = Path(__file__).parent / "accelerator"
@@ -198,7 +199,9 @@ def spawn(
     port: int | None = None,
 ) -> Iterator[Server]:
     """Start ARGV in its own process group, reading its output as it comes. On the way
-    out, kill the whole group (children included) if still running."""
+    out, kill the whole group (children included) if still running, and the groups of
+    its descendants (honcho gives each of its processes a session of its own). It dies
+    with this process, even a killed one (support/lifetime.py)."""
     process = subprocess.Popen(
         argv,
         cwd=cwd,
@@ -207,6 +210,7 @@ def spawn(
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
+        preexec_fn=lifetime.dying_with_this_thread(),
     )
     server = Server(process, port)
     server._reader = threading.Thread(target=server._pump, daemon=True)
@@ -214,8 +218,7 @@ def spawn(
     try:
         yield server
     finally:
-        with contextlib.suppress(ProcessLookupError):  # a child may outlive its parent
-            os.killpg(process.pid, signal.SIGKILL)
+        lifetime.kill_groups([process.pid, *lifetime.descendants(process.pid).values()])
         process.wait()
         server._reader.join(timeout=10)
 
