@@ -42,4 +42,4 @@ class SchedulerLease(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)  # by the database's clock
 
     def __str__(self) -> str:
-        return f"{self.holder or 'nobody'} until {self.expires_at}"
+        return self.holder or "nobody"

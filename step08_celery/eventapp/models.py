@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.timezone import localtime
 
 
 class SaveEvent(models.Model):
@@ -15,7 +16,7 @@ class SaveEvent(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"Save #{self.pk}: {self.saved} at {self.created_at:%Y-%m-%d %H:%M:%S %Z}"
+        return f"Save #{self.pk}: {self.saved} at {localtime(self.created_at):%Y-%m-%d %H:%M:%S %Z}"
 
 
 class Campaign(models.Model):

@@ -203,7 +203,7 @@ def test_the_rows_read_well():
     row = SaveEvent(pk=7, saved=42, created_at=datetime(2026, 3, 2, 9, 1, tzinfo=timezone.utc))
     campaign = Campaign(name="spring sale", ends_at=datetime(2026, 3, 1, 18, tzinfo=timezone.utc))
 
-    assert str(row) == "Save #7: 42 at 2026-03-02 09:01:00 UTC"
+    assert str(row) == "Save #7: 42 at 2026-03-02 10:01:00 CET"  # in TIME_ZONE
     assert str(campaign) == "spring sale (open, ends 2026-03-01 18:00 UTC)"
 
 
