@@ -20,12 +20,7 @@ class CampaignAdmin(admin.ModelAdmin):
     date_hierarchy = "ends_at"
 
 
-@admin.register(JobRun)
-class JobRunAdmin(admin.ModelAdmin):
-    list_display = ["job_id", "run_time", "started_by", "doubled_by"]
-    list_filter = ["job_id"]
-
-
+admin.site.register(JobRun, list_display=["job_id", "run_time", "started_by", "doubled_by"])
 admin.site.unregister(DjangoJob)
 
 

@@ -11,8 +11,7 @@ from django_apscheduler.models import DjangoJob
 # --8<-- [start:checks]
 @register("scheduler")
 def check_sqlite_options(app_configs=None, **kwargs) -> list[Warning]:
-    """SQLite, written by the scheduler beside the web: wait for the lock, take it up front.
-    (An sqlite:// DATABASE_URL comes without either.)"""
+    """SQLite, written by the scheduler beside the web: wait for the lock, take it up front."""
     return [
         Warning(
             f"DATABASES[{alias!r}] is SQLite without 'timeout' and 'transaction_mode': "
@@ -31,8 +30,7 @@ def check_sqlite_options(app_configs=None, **kwargs) -> list[Warning]:
 
 @register("scheduler", Tags.database)
 def check_stored_misfire_grace_times(app_configs=None, databases=None, **kwargs) -> list[Warning]:
-    """A stored job with APScheduler's default misfire_grace_time (1 s) skips any run that
-    starts a little late: after a restart, under load, or while another job runs."""
+    """APScheduler's default misfire_grace_time (1 s) skips a run that starts a little late."""
     if not databases or DEFAULT_DB_ALIAS not in databases:
         return []  # only with `check --database default`: the others touch no database
     try:
@@ -52,8 +50,6 @@ def check_stored_misfire_grace_times(app_configs=None, databases=None, **kwargs)
 
 
 # --8<-- [end:checks]
-
-
 def misfire_grace_time(job_state: bytes) -> int | None:
     try:  # as DjangoJobStore stores a job: pickled, its function by name (nothing imported)
         return pickle.loads(job_state)["misfire_grace_time"]

@@ -91,7 +91,7 @@ class Lease:
 
 # --8<-- [start:fence]
 class FencedJobStore(PatientJobStore):
-    """A PatientJobStore that hands out due jobs only while LEASE is certainly valid: a leader
+    """A job store that hands out due jobs only while LEASE is certainly valid: a leader
     frozen (SIGSTOP) or cut off from the database starts no run once a standby may lead.
     APScheduler logs the error and asks again later ([] would make it ask at once)."""
 

@@ -1,5 +1,4 @@
-"""Is the scheduler running, and did the jobs' last runs succeed? One line, for the home
-page and for `manage.py schedulerstatus`. The leader's lease renewal is its heartbeat."""
+"""Is the scheduler running (its lease renewal is its heartbeat), did the last runs succeed?"""
 
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.db.models.functions import Now
@@ -29,6 +28,4 @@ def scheduler_status() -> tuple[bool, str]:
         if last is not None and last.status == DjangoJobExecution.ERROR:
             return False, f"The last run of {job_id} failed: {last.exception}"
     return True, f"Scheduler running in {lease.holder}; the last runs succeeded."
-
-
-# --8<-- [end:status]
+    # --8<-- [end:status]

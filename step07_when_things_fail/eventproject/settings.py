@@ -212,6 +212,10 @@ SILENCED_SYSTEM_CHECKS = ["security.W021"]  # HSTS preload: a decision of its ow
 # --8<-- [end:https]
 # A standby runapscheduler takes over once the leader has not renewed for this long.
 SCHEDULER_LEASE_SECONDS = env_number("SCHEDULER_LEASE_SECONDS", 10, minimum=1)
+# Each run pings <this>/<job id> (https://hc-ping.com/<ping key>/create_save, say); "": none.
+HEALTHCHECKS_PING_URL = os.environ.get("HEALTHCHECKS_PING_URL", "").rstrip("/")
+if HEALTHCHECKS_PING_URL and not HEALTHCHECKS_PING_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("HEALTHCHECKS_PING_URL must start with http:// or https://.")
 
 # Show what the scheduler does in the runserver console.
 LOGGING = {

@@ -1,6 +1,4 @@
-"""Ride out a busy or lost database ("database is locked", PostgreSQL restarting) instead
-of dying at the first error. APScheduler retries only its own read of due jobs: an error
-as it stores a job's next run time ends its loop, and every job with it."""
+"""Ride out a busy or lost database: APScheduler retries only its own read of due jobs."""
 
 import logging
 import time
@@ -13,21 +11,18 @@ from django_apscheduler.jobstores import DjangoJobStore
 from eventapp.updater.jobstore import EditKeepingJobStore
 
 logger = logging.getLogger(__name__)
-
 FIRST_WAIT = 0.5  # seconds; doubled after each failure, up to LONGEST_WAIT
 LONGEST_WAIT = 30
 
 
 # --8<-- [start:retry]
 def retry_database_errors(within: float) -> Callable:
-    """Retry the call on a passing database error, waiting twice as long each time, for
-    up to WITHIN seconds; then let the error through."""
+    """Retry on a passing database error, doubling the wait, for up to WITHIN s; then raise."""
 
     def decorate(func: Callable) -> Callable:
         @wraps(func)
         def patient(*args, **kwargs):
-            deadline = time.monotonic() + within
-            wait = FIRST_WAIT
+            deadline, wait = time.monotonic() + within, FIRST_WAIT
             while True:
                 try:
                     return func(*args, **kwargs)
@@ -45,14 +40,12 @@ def retry_database_errors(within: float) -> Callable:
 
 
 # --8<-- [end:retry]
-
 patient = retry_database_errors(within=300)  # five minutes, then the error ends the loop
 
 
 # --8<-- [start:store]
 class PatientJobStore(EditKeepingJobStore):
-    """A DjangoJobStore whose reads and writes wait out database errors, so that the
-    scheduler's loop and the run history survive them. Each call is safe to repeat."""
+    """A DjangoJobStore whose calls, and listeners writing the run history, wait out errors."""
 
     add_job = patient(DjangoJobStore.add_job)
     update_job = patient(EditKeepingJobStore.update_job)  # compared and written, or retried
@@ -60,10 +53,7 @@ class PatientJobStore(EditKeepingJobStore):
     lookup_job = patient(DjangoJobStore.lookup_job)
     get_next_run_time = patient(DjangoJobStore.get_next_run_time)
     get_all_jobs = patient(DjangoJobStore.get_all_jobs)
-    # The listeners that write the run history: a run is recorded once the database answers.
     handle_submission_event = classmethod(patient(DjangoJobStore.handle_submission_event.__func__))
     handle_execution_event = classmethod(patient(DjangoJobStore.handle_execution_event.__func__))
     handle_error_event = classmethod(patient(DjangoJobStore.handle_error_event.__func__))
-
-
-# --8<-- [end:store]
+    # --8<-- [end:store]

@@ -21,7 +21,7 @@ from django_apscheduler.util import close_old_connections
 from eventapp.campaigns import close_finished_campaigns, report_open_campaigns
 from eventapp.crontab import CrontabTrigger
 from eventapp.models import JobRun, SaveEvent
-from eventapp.updater.history import claim_period
+from eventapp.updater.history import PingingExecutor, claim_period
 from eventapp.updater.jobstore import EditKeepingJobStore
 from eventapp.updater.patience import PatientJobStore, retry_database_errors
 
@@ -34,7 +34,7 @@ WEEK = 7 * 24 * 3600  # seconds
 # The decorator closes connections that went stale since the last run, and the
 # job's own when it is done (the scheduler's threads outlive any request).
 @close_old_connections
-@retry_database_errors(within=60)  # a minute: then it is the next run's turn
+@retry_database_errors(within=30)  # a last try may wait 20 s for SQLite: done before the next run
 def create_save() -> None:
     """Write one SaveEvent row with a random value."""
     event = SaveEvent.objects.create(saved=randrange(100))
@@ -115,6 +115,7 @@ def add_job_keeping_next_run(
 def build_scheduler(store: EditKeepingJobStore | None = None) -> BlockingScheduler:
     """The scheduler runapscheduler runs: jobs and run history in the database."""
     scheduler = BlockingScheduler(timezone=settings.TIME_ZONE)
+    scheduler.add_executor(PingingExecutor(), "default")
     scheduler.add_jobstore(store or PatientJobStore(), "default")
     scheduler.add_listener(claim_period, EVENT_JOB_SUBMITTED)
     add_jobs(scheduler)

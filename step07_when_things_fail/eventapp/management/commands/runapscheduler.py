@@ -18,7 +18,6 @@ from eventapp.updater.history import mark_interrupted_runs
 from eventapp.updater.updater import build_scheduler
 
 logger = logging.getLogger(__name__)
-
 NOT_MIGRATED = "The database is not migrated: run `python manage.py migrate` first."
 
 
