@@ -2,7 +2,6 @@ from django.apps import AppConfig
 
 
 class EventappConfig(AppConfig):
-    """No scheduler starts here: Celery beat and workers are processes of their own."""
-
+    # No scheduler starts here: Celery beat and workers are processes of their own.
     default_auto_field = "django.db.models.BigAutoField"
     name = "eventapp"

@@ -1,10 +1,4 @@
-"""Beat's scheduler: django-celery-beat's DatabaseScheduler, sending only while it leads.
-
-Celery's rule is one beat: two would send every task twice. Yet two may run, in a
-deploy's overlap or as a standby on a second machine. LeaderScheduler sends only while
-it holds a lock in Redis (redis-py's Lock: a key that expires unless its holder extends
-it). Everything else, when a task is due and what is written down, is DatabaseScheduler's.
-"""
+"""Beat's scheduler: DatabaseScheduler, sending only while it holds a lock in Redis."""
 
 import contextlib
 import logging
@@ -14,6 +8,7 @@ import socket
 
 import redis
 from celery.beat import SchedulingError
+from django.utils import timezone
 from django_celery_beat.models import PeriodicTasks
 from django_celery_beat.schedulers import DatabaseScheduler
 
@@ -28,13 +23,11 @@ class LeaderScheduler(DatabaseScheduler):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.leading = False
-        self.standing_by_because: str | None = None
+        self.leading, self.standing_by_because = False, None
         # The lock's value: who leads (the host, the process, and one scheduler in it).
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
-        # The leader extends the lock on every tick, at least every max_interval seconds;
-        # a standby takes it once it has expired. A Redis that does not answer within
-        # max_interval counts as down.
+        # The leader extends it every tick (every max_interval s at least); a standby takes
+        # it once expired. A Redis silent for max_interval counts as down.
         self.lock_timeout = 5 * self.max_interval
         client = redis.Redis.from_url(self.app.conf.broker_url, socket_timeout=self.max_interval)
         self.lock = client.lock(LOCK_NAME, timeout=self.lock_timeout, thread_local=False)
@@ -52,10 +45,8 @@ class LeaderScheduler(DatabaseScheduler):
             elif self.lock.acquire(blocking=False, token=self.holder):
                 self.leading, self.standing_by_because = True, None
                 logger.info("Beat %s leads", self.holder)
-                # django-celery-beat's own signal that the schedule changed, then a read of
-                # it (the property reads the database): this beat goes on from the last runs
-                # the previous leader wrote down. Read here, not first in tick(): that would
-                # read it again after tick's first send, and send that task a second time.
+                # django-celery-beat's "schedule changed" signal, and a read: go on from the
+                # leader's last runs. (Not first in tick(): it would send its first task twice.)
                 PeriodicTasks.update_changed()
                 self.schedule  # noqa: B018
             else:
@@ -83,7 +74,10 @@ class LeaderScheduler(DatabaseScheduler):
 
     # --8<-- [start:apply_entry]
     def apply_entry(self, entry, producer=None) -> None:
-        """Send ENTRY; if that fails, write down that it did not run, so it stays due."""
+        """Send ENTRY, with the time it was due for the pings (pings.py); if that fails,
+        write down that it did not run, so it stays due."""
+        due = entry.schedule.remaining_estimate(entry.last_run_at) + timezone.now()  # now last
+        entry.options["headers"]["period"] = timezone.localtime(due).isoformat(timespec="seconds")
         try:
             result = self.apply_async(entry, producer=producer, advance=False)
         except SchedulingError as error:

@@ -1,10 +1,5 @@
-"""The project's tasks. Beat sends them on the schedules in the database (migration
-0002 creates them; staff change them in the admin), and any worker runs them.
-
-Delivery is at least once (CELERY_TASK_ACKS_LATE in settings): a task whose worker
-dies before it finishes is delivered again, perhaps after it wrote its row. So each
-task is idempotent: a second delivery of the same message writes nothing twice.
-"""
+"""The tasks beat sends (the schedules: migration 0002, then the admin). Delivery is at
+least once (settings: CELERY_TASK_ACKS_LATE), so a second delivery writes nothing twice."""
 
 import logging
 from datetime import datetime, timedelta
@@ -43,10 +38,8 @@ def create_save(self: Task) -> int:
 # --8<-- [start:campaigns]
 @shared_task
 def close_finished_campaigns() -> int:
-    """Close every open campaign whose end time has passed: one UPDATE, not a loop.
-
-    Idempotent as it is: a second delivery finds nothing left open that has ended.
-    """
+    """Close every open campaign whose end time has passed: one UPDATE, idempotent as it
+    is (a second delivery finds nothing left open that has ended)."""
     now = timezone.now()
     closed = Campaign.objects.filter(status=Campaign.Status.OPEN, ends_at__lte=now).update(
         status=Campaign.Status.CLOSED, closed_at=now
@@ -68,11 +61,8 @@ def delete_old_saves() -> int:
 
 # --8<-- [start:clocked]
 def schedule_extra_save(run_at: datetime) -> PeriodicTask:
-    """Application code: one extra save at RUN_AT, as a one-off clocked PeriodicTask.
-
-    The schedule is a row in the project's database, so it belongs to the caller's
-    transaction: beat sees it once that commits, and never if it rolls back.
-    """
+    """Application code: one extra save at RUN_AT, as a one-off clocked PeriodicTask: a row,
+    in the caller's transaction, which beat sees once that commits (never if rolled back)."""
     with transaction.atomic():
         clock, _ = ClockedSchedule.objects.get_or_create(clocked_time=run_at)
         return PeriodicTask.objects.create(

@@ -212,34 +212,33 @@ SILENCED_SYSTEM_CHECKS = ["security.W021"]  # HSTS preload: a decision of its ow
 # --8<-- [end:https]
 
 # --8<-- [start:celery]
-# Celery reads every CELERY_* setting here (eventproject/celery.py), so `celery -A
-# eventproject worker` and `celery -A eventproject beat` need no other flags.
+# Celery reads every CELERY_* setting here (eventproject/celery.py): `celery` needs no flags.
+# A Redis that keeps each task on disk before it answers (redis.conf): none lost to a restart.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 CELERY_TIMEZONE = TIME_ZONE  # crontab schedules without a zone of their own count in it
 CELERY_TASK_IGNORE_RESULT = True  # no result backend: the tasks write what they do
 CELERY_RESULT_EXPIRES = None  # and so no celery.backend_cleanup task to schedule
 
-# At-least-once delivery: a worker acknowledges a task when it has run, not when it takes
-# it, and each pool process takes one at a time. A task whose worker dies first is
-# delivered again: at once if only the pool process died (reject_on_worker_lost); if the
-# whole worker died, once unacknowledged for visibility_timeout seconds. So the tasks
-# are idempotent (eventapp/tasks.py), and no task may run longer than visibility_timeout.
+# At least once: a worker acknowledges a task once it has run, and takes one at a time. If
+# it dies first the task comes back: at once if only its pool process died, else after
+# visibility_timeout. So the tasks are idempotent, and none may run longer than that.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 3600,  # seconds: an hour, Redis's default, said out loud
-    # Every 10 s a worker looks for tasks past their visibility timeout (kombu's default
-    # looks only on every 10th of these passes, so once in about 100 s).
+    # Every 10 s a worker looks for tasks past it (kombu's default: once in about 100 s).
     "unacked_restore_interval": 10,
     "unacked_restore_throttle": 1,
 }
 
-# Beat: the schedules are rows in the database (django-celery-beat), edited in the admin.
-# Only the beat process that holds a lock in Redis sends tasks (eventapp/beat.py).
+# Beat: the schedules are rows (the admin edits them); the beat holding a Redis lock sends.
 CELERY_BEAT_SCHEDULER = "eventapp.beat:LeaderScheduler"
 CELERY_BEAT_MAX_LOOP_INTERVAL = 1  # seconds: beat looks at the schedule and the lock this often
 CELERY_BEAT_SYNC_EVERY = 1  # write last_run_at after every task sent, for a standby to read
+HEALTHCHECKS_PING_URL = os.environ.get("HEALTHCHECKS_PING_URL", "").rstrip("/")  # "": no pings
+if HEALTHCHECKS_PING_URL and not HEALTHCHECKS_PING_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("HEALTHCHECKS_PING_URL must start with http:// or https://.")
 # --8<-- [end:celery]
 
 # Show what the tasks do in the console (Celery logs its own lines).

@@ -43,6 +43,7 @@ class Sent:
     periodic_task: str
     task_id: str
     at: datetime
+    period: str  # the run it is for, as its pings report it (eventapp/pings.py)
 
 
 @dataclass
@@ -84,6 +85,7 @@ def sent_message(raw: bytes) -> Sent:
         periodic_task=headers["periodic_task_name"],
         task_id=headers["id"],
         at=datetime.now(timezone.utc),
+        period=headers["period"],
     )
 
 

@@ -1,9 +1,11 @@
 """Two beats, one sender: the step's LeaderScheduler and its lock in a real Redis."""
 
+import io
 import logging
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from django.core.management import CommandError, call_command
 from django_celery_beat.models import PeriodicTask
 from kombu.exceptions import OperationalError
 from support.processes import free_port
@@ -95,6 +97,25 @@ def test_a_beat_that_stops_cleanly_hands_over_at_once(start_beat):
 
     assert minutes(sent) == [3, 4]
     assert standby.leading
+
+
+def test_schedulerstatus_names_the_beat_holding_the_lock_and_fails_once_none_does(
+    start_beat, redis, settings
+):
+    settings.CELERY_BROKER_URL = redis.url
+    beat = start_beat(at=START, only=[EVERY_MINUTE], max_interval=SLEEPS)
+    beat.scheduler.tick()  # takes the lock
+    leading = io.StringIO()
+    call_command("schedulerstatus", stdout=leading)
+    beat.scheduler.close()  # and lets it go
+
+    with pytest.raises(CommandError) as none_leads:
+        call_command("schedulerstatus")
+
+    holder = beat.scheduler.holder
+    assert leading.getvalue() == f"Scheduler running in {holder}, the beat that leads.\n"
+    assert none_leads.value.returncode == 1
+    assert str(none_leads.value).startswith("No scheduler is running: no beat holds the lock.")
 
 
 def test_a_task_that_could_not_be_sent_is_not_written_down_as_run(start_beat, monkeypatch):

@@ -153,6 +153,11 @@ def test_a_daily_run_missed_while_beat_was_down_is_sent_once_when_it_is_back(sta
         back.astimezone(UTC),  # this morning's run, late
         datetime(2026, 3, 3, 4, 20, tzinfo=UTC),  # then on time
     ]
+    # Its message says which run it is: the one due at 05:20, however late it was sent.
+    assert [message.period for message in sent] == [
+        "2026-03-02T05:20:00+01:00",
+        "2026-03-03T05:20:00+01:00",
+    ]
 
 
 def test_a_one_off_clocked_task_is_sent_once_at_its_time(start_beat):

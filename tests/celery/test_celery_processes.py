@@ -7,55 +7,35 @@ from __future__ import annotations
 
 import re
 import signal
-import sqlite3
 import time
 from contextlib import ExitStack
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from support.celery_fleet import celery, fleet_env, wait_until
-from support.processes import clean_env, copy_step, manage
+from support.celery_fleet import (
+    LOCK_TIMEOUT,
+    START_UP,
+    WORKER,
+    celery,
+    holders_as_placeholders,
+    migrated_step,
+    saved_tasks,
+    sent_by,
+    wait_until,
+)
 from support.transcripts import assert_transcript_current
 
-START = datetime(2026, 3, 2, 9, 0, 30, tzinfo=timezone.utc)
-SPEED = 60  # simulated seconds per real second
 MINUTE = timedelta(minutes=1)
-LOCK_TIMEOUT = 5  # 5 x CELERY_BEAT_MAX_LOOP_INTERVAL, in real seconds: Redis counts them
-START_UP = 60  # real seconds for a celery process to start on a busy machine
-SENT = re.compile(r"^(\S+ \S+) INFO eventapp\.beat: Sent create_save as task (\S+)", re.M)
 HOLDING = re.compile(r"HOLDING (\S+) ")
 SAVED = re.compile(r"create_save (\S+): saved #")
-WORKER = ["worker", "--loglevel=info", "--concurrency=1"]
-# Gossip, mingle and heartbeats compare wall-clock times between workers; a clock that
-# runs 60 times as fast makes every worker look late to the others.
-WORKER += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
 
 
 @pytest.fixture(scope="module")
 def fleet(redis, tmp_path_factory) -> tuple[Path, dict[str, str]]:
     """The step copied out alone and migrated, and the environment of its processes."""
-    step = copy_step(tmp_path_factory.mktemp("fleet"))
-    env = fleet_env(clean_env(CELERY_BROKER_URL=redis.url), START, SPEED)
-    migrated = manage(step, "migrate", "--noinput", env=env)  # on the shared clock too
-    assert migrated.returncode == 0, migrated.stderr
-    return step, env
-
-
-def saved_tasks(step: Path) -> list[str]:
-    """SaveEvent.task_id of every row in the step's SQLite database."""
-    with sqlite3.connect(f"file:{step / 'db.sqlite3'}?mode=ro", uri=True, timeout=20) as db:
-        return [task_id for (task_id,) in db.execute("SELECT task_id FROM eventapp_saveevent")]
-
-
-def sent_by(*beats) -> list[tuple[datetime, str]]:
-    """(simulated time, task id) of each create_save the BEATS sent, in order."""
-    return sorted(
-        (datetime.strptime(at, "%Y-%m-%d %H:%M:%S,%f"), task_id)  # Berlin time: no DST here
-        for beat in beats
-        for at, task_id in SENT.findall(beat.text)
-    )
+    return migrated_step(tmp_path_factory.mktemp("fleet"), redis.url)
 
 
 def saved_by(worker) -> list[str]:
@@ -69,7 +49,7 @@ def takeover_lines(standby) -> str:
     end = [n for n, line in enumerate(lines) if "Sent " in line][1]
     text = "\n".join(lines[: end + 1]) + "\n"
     text = re.sub(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", "<task id>", text)
-    return re.sub(r"Beat \S+:\d+:[0-9a-f]{8} ", "Beat <host>:<pid>:<token> ", text)
+    return holders_as_placeholders(text)
 
 
 def test_two_beats_three_workers_each_task_saved_once_through_two_sigkills(fleet):

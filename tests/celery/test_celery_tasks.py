@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone as django_timezone
 from django_celery_beat.models import PeriodicTask
+from support.pings import ping_server
 from support.transcripts import assert_transcript_current
 
 from eventapp import tasks
@@ -34,6 +35,20 @@ def test_a_task_saves_one_row(db):
     row = SaveEvent.objects.get()
     assert (row.pk, row.task_id) == (row_id, TASK_ID)
     assert 0 <= row.saved < 100
+
+
+def test_a_task_run_from_code_pings_its_own_name_with_the_time_it_ran(db, settings):
+    ran_at = datetime(2026, 3, 2, 9, 1, tzinfo=timezone.utc)
+    with ping_server() as pings, time_machine.travel(ran_at, tick=False):
+        settings.HEALTHCHECKS_PING_URL = pings.url
+        deliver(tasks.create_save, TASK_ID)  # no periodic task: no period from beat
+    requests = pings.requests
+
+    assert [(method, path) for method, path, _ in requests] == [
+        ("POST", f"/create_save/start?rid={TASK_ID}"),
+        ("POST", f"/create_save?rid={TASK_ID}"),
+    ]
+    assert {body for *_, body in requests} == {"period 2026-03-02T10:01:00+01:00\n"}  # Berlin
 
 
 def test_a_second_delivery_of_a_task_writes_nothing(db, caplog):

@@ -204,6 +204,7 @@ SERVICES = (
     ),
     Service("celery worker", re.compile(r"(^|[\s/])celery\s.*\bworker\b"), (" ready.",)),
     Service("celery beat", re.compile(r"(^|[\s/])celery\s.*\bbeat\b"), (" leads", " stands by")),
+    Service("flower", re.compile(r"(^|[\s/])celery\s.*\bflower\b"), ("Visit me at http",)),
 )
 
 
