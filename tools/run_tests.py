@@ -86,24 +86,21 @@ def step_suite(step: Path) -> Suite:
     )
 
 
+def root_suite(name: str) -> Suite:
+    """The checks in tests/NAME, run from the repository root without Django."""
+    ini, folder = f"tests/{name}/pytest.ini", f"tests/{name}"
+    command = [sys.executable, "-m", "pytest", "-c", ini, folder]
+    return Suite(name=name, command=command, cwd=ROOT, env=dict(os.environ))
+
+
 def docs_suite() -> Suite:
     """The checks of the docs site: every page in every language, and a real build."""
-    return Suite(
-        name="docs",
-        command=[sys.executable, "-m", "pytest", "-c", "tests/docs/pytest.ini", "tests/docs"],
-        cwd=ROOT,
-        env=dict(os.environ),
-    )
+    return root_suite("docs")
 
 
 def tooling_suite() -> Suite:
     """The checks of the tools themselves: this runner, the tests' process helpers."""
-    return Suite(
-        name="tooling",
-        command=[sys.executable, "-m", "pytest", "-c", "tests/tooling/pytest.ini", "tests/tooling"],
-        cwd=ROOT,
-        env=dict(os.environ),
-    )
+    return root_suite("tooling")
 
 
 def run(suite: Suite) -> Outcome:

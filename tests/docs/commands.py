@@ -40,7 +40,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from support.lifetime import descendants, kill_groups
+from support.lifetime import descendants, kill_groups, wait_for_exits
 from support.processes import Server, clean_env, spawn
 
 SHELLS = {"sh", "bash", "shell", "console"}
@@ -277,25 +277,6 @@ def new_terminal() -> dict[str, str]:
     path = env.get("PATH", "").split(os.pathsep)
     env["PATH"] = os.pathsep.join(p for p in path if not (Path(p).parent / "pyvenv.cfg").exists())
     return env
-
-
-def wait_for_exits(pids: Iterable[int], timeout: float) -> set[int]:
-    """Wait until each of PIDS (not children of ours) has exited; those still running
-    after TIMEOUT seconds. Each wait is on the process's pidfd: woken by its exit."""
-    deadline = time.monotonic() + timeout
-    left = set()
-    for pid in pids:
-        try:
-            pidfd = os.pidfd_open(pid)
-        except ProcessLookupError:
-            continue
-        try:
-            ready, _, _ = select.select([pidfd], [], [], max(0.0, deadline - time.monotonic()))
-            if not ready:
-                left.add(pid)
-        finally:
-            os.close(pidfd)
-    return left
 
 
 def port_is_free(port: int) -> bool:

@@ -16,13 +16,15 @@ Three layers, each for a way the run can end:
 from __future__ import annotations
 
 import contextlib
-import ctypes
+import importlib.util
 import os
 import secrets
+import select
 import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -81,19 +83,17 @@ if killed:
 _reaper_pipe: int | None = None  # the write end: open until this process ends
 
 
-def _prctl() -> Callable[..., int] | None:
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        prctl = ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):
-        return None
-    prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
-    prctl.restype = ctypes.c_int
-    return prctl
+def _tools_children():
+    """tools/children.py, whose prctl this module shares: the step suites do not have
+    tools/ on their path, so it is loaded from its file."""
+    path = Path(__file__).resolve().parents[2] / "tools" / "children.py"
+    spec = importlib.util.spec_from_file_location("tools_children", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-PRCTL = _prctl()
+PRCTL = _tools_children().PRCTL
 
 
 def dying_with_this_thread(signum: int = signal.SIGKILL) -> Callable[[], None] | None:
@@ -183,3 +183,22 @@ def kill_groups(groups: Iterable[int]) -> None:
     for group in set(groups):
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(group, signal.SIGKILL)
+
+
+def wait_for_exits(pids: Iterable[int], timeout: float) -> set[int]:
+    """Wait until each of PIDS (not children of ours) has exited; those still running
+    after TIMEOUT seconds. Each wait is on the process's pidfd: woken by its exit."""
+    deadline = time.monotonic() + timeout
+    left = set()
+    for pid in pids:
+        try:
+            pidfd = os.pidfd_open(pid)
+        except ProcessLookupError:
+            continue
+        try:
+            ready, _, _ = select.select([pidfd], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                left.add(pid)
+        finally:
+            os.close(pidfd)
+    return left

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import select
 import signal
 import socket
 import sys
@@ -24,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from support.lifetime import wait_for_exits
 from support.processes import Server, clean_env, spawn
 
 TESTS = Path(__file__).resolve().parents[1]
@@ -101,33 +101,15 @@ def tagged(entry: bytes) -> dict[int, str]:
     return found
 
 
-def exited(pids: list[int], timeout: float) -> set[int]:
-    """Wait on each pid's pidfd (readable once it has exited) until TIMEOUT; those still
-    running then."""
-    deadline = time.monotonic() + timeout
-    left = set()
-    for pid in pids:
-        try:
-            pidfd = os.pidfd_open(pid)
-        except ProcessLookupError:
-            continue
-        try:
-            if not select.select([pidfd], [], [], max(0.0, deadline - time.monotonic()))[0]:
-                left.add(pid)
-        finally:
-            os.close(pidfd)
-    return left
-
-
 def left_behind(entry: bytes, recorded: list[int], timeout: float) -> dict[int, str]:
     """What remains of the run after TIMEOUT seconds at most: the RECORDED pids, and
     every process tagged with ENTRY, each waited for until it exits."""
     deadline = time.monotonic() + timeout
-    left = {pid: "(recorded)" for pid in exited(recorded, timeout)}
+    left = {pid: "(recorded)" for pid in wait_for_exits(recorded, timeout)}
     while found := tagged(entry):
         if time.monotonic() >= deadline:
             return {**left, **found}
-        exited(list(found), max(0.0, deadline - time.monotonic()))
+        wait_for_exits(list(found), max(0.0, deadline - time.monotonic()))
     return left
 
 
