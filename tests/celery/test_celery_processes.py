@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from support.celery_fleet import (
     LOCK_TIMEOUT,
+    SAVED,
     START_UP,
     WORKER,
     celery,
@@ -29,7 +30,6 @@ from support.transcripts import assert_transcript_current
 
 MINUTE = timedelta(minutes=1)
 HOLDING = re.compile(r"HOLDING (\S+) ")
-SAVED = re.compile(r"create_save (\S+): saved #")
 
 
 @pytest.fixture(scope="module")

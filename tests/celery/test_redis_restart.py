@@ -18,23 +18,28 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 import redis as redis_client
-from support.celery_fleet import WORKER, celery, fleet_env, saved_tasks, wait_until
+from support.celery_fleet import (
+    SAVED,
+    SPEED,
+    START_UP,
+    STEP_ZONE,
+    WORKER,
+    celery,
+    fleet_env,
+    saved_tasks,
+    wait_until,
+)
 from support.processes import clean_env, copy_step, free_port, manage, spawn
 
 START = datetime(2026, 3, 2, 9, 0, 30, tzinfo=timezone.utc)
-SPEED = 60  # simulated seconds per real second: the fleet's clock (test_celery_processes.py)
-START_UP = 60  # real seconds
-BERLIN = ZoneInfo("Europe/Berlin")
 UTC = timezone.utc
 SWEEP = "close_finished_campaigns"
 SENT = re.compile(rf"^(\S+ \S+) INFO eventapp\.beat: Sent {SWEEP} ", re.M)
 SENT_SAVE = re.compile(r"INFO eventapp\.beat: Sent create_save as task (\S+)")
 HOLDING = re.compile(r"HOLDING (\S+) ")
-SAVED = re.compile(r"create_save (\S+): saved #")
 AGAIN = re.compile(r"create_save (\S+): #\d+ saved it already")
 QUEUE, UNACKED = "celery", "unacked"  # kombu's keys: the queue, the tasks taken but not done
 
@@ -85,7 +90,7 @@ def simulated_now(env: dict[str, str]) -> datetime:
 def sent_at(beat) -> list[datetime]:
     """When BEAT sent the sweep: its log's times are Berlin time (settings.TIME_ZONE)."""
     return [
-        datetime.strptime(at, "%Y-%m-%d %H:%M:%S,%f").replace(tzinfo=BERLIN)
+        datetime.strptime(at, "%Y-%m-%d %H:%M:%S,%f").replace(tzinfo=STEP_ZONE)
         for at in SENT.findall(beat.text)
     ]
 

@@ -27,6 +27,7 @@ HOLDER = re.compile(r"[\w.-]+:\d+:[0-9a-f]{8}\b")
 START_UP = 60  # real seconds for a celery process to start on a busy machine
 LOCK_TIMEOUT = 5  # 5 x CELERY_BEAT_MAX_LOOP_INTERVAL, in real seconds: Redis counts them
 SENT = re.compile(r"^(\S+ \S+) INFO eventapp\.beat: Sent create_save as task (\S+)", re.M)
+SAVED = re.compile(r"create_save (\S+): saved #")  # a row written, by its task id
 STEP_ZONE = ZoneInfo("Europe/Berlin")  # the step's TIME_ZONE, in which its log shows times
 WORKER = ["worker", "--loglevel=info", "--concurrency=1"]
 # Gossip, mingle and heartbeats compare wall-clock times between workers; a clock that
