@@ -155,6 +155,15 @@ class Backlog:
         return [task_id for task_id in self.sent if task_id not in self.saved]
 
 
+def in_redis(broker: redis_client.Redis) -> str:
+    """What Redis still holds of the tasks, and kombu's restore mutex (fleet_settings)."""
+    mutex = broker.pttl("unacked_mutex")
+    return (
+        f"{broker.llen(QUEUE)} queued, {broker.hlen(UNACKED)} taken,"
+        f" restore mutex {f'held for {mutex} ms more' if mutex > 0 else 'free'}"
+    )
+
+
 def through_restarts(tmp_path: Path, keeps: str) -> Backlog:
     """Beat sends create_save once a (simulated) minute to a worker that is busy: it holds
     the first task and takes no other, so the rest queue up. Redis restarts three times
@@ -189,7 +198,10 @@ def through_restarts(tmp_path: Path, keeps: str) -> Backlog:
         beat.wait_for("Sent create_save", count=PERIODS, timeout=60)
         beat.send(signal.SIGTERM)
         # Taken tasks come back after visibility_timeout (7 s here, support/fleet/).
-        wait_until(lambda: broker.llen(QUEUE) + broker.hlen(UNACKED) == 0, 60, "Redis drained")
+        try:
+            wait_until(lambda: broker.llen(QUEUE) + broker.hlen(UNACKED) == 0, 60, "drained")
+        except AssertionError as late:
+            raise AssertionError(f"{late}: {in_redis(broker)}") from None
         seconds = time.monotonic() - began
         worker.send(signal.SIGTERM)  # a warm shutdown: the task it runs, if any, finishes
 
