@@ -140,7 +140,7 @@ DATABASES = {
 if os.environ.get("DATABASE_URL"):
     try:
         DATABASES["default"] = dj_database_url.parse(
-            os.environ["DATABASE_URL"], conn_health_checks=True
+            os.environ["DATABASE_URL"], conn_max_age=60, conn_health_checks=True
         )
     except ValueError as error:  # not echoed: the URL may hold a password
         raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {error}") from None
