@@ -1,8 +1,10 @@
 """Print the project's speed figures: `make bench` (or `python tools/bench.py STEP_DIR...`).
 
 For each step: the wall time to simulate one day of its schedule under the test
-harness, and the acceleration factor. Then the wall time of the whole `make test`,
-and of the strict docs build in all four languages (the target is 30 s on 2 cores).
+harness, and the acceleration factor. For steps 6 and 8: how far one scheduler goes,
+1,000s of jobs due at the same minute on real processes (tools/bench_scale.py). Then
+the wall time of the whole `make test`, and of the strict docs build in all four
+languages (the target is 30 s on 2 cores).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ BENCH_ARGS = [
 
 
 RUNS_A_DAY = 1440
+SCALE_STEPS = ("step06", "step08")  # the production scheduler, and Celery beat
 DAY_FIGURE = re.compile(r"(one simulated day|the job alone, 1,440 calls): (?P<seconds>[\d.]+) s")
 
 
@@ -120,6 +123,10 @@ def main(step_names: list[str]) -> int:
     if any(step.name.startswith("step06") for step in steps):
         production = CHILDREN.run([sys.executable, str(ROOT / "tools" / "bench_production.py")])
         print(production.stdout, end="")
+    for step in steps:
+        if step.name.startswith(SCALE_STEPS):
+            scale = CHILDREN.run([sys.executable, str(ROOT / "tools" / "bench_scale.py")], cwd=step)
+            print(scale.stdout, end="")
     print(f"docs build, 4 languages, strict: {timed_docs_build()}")
     print(f"whole make test: {timed_make_test()}")
     if CHILDREN.stopped_by is not None:
