@@ -86,12 +86,18 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def p99(values: list[float]) -> float:
+    """The 99th percentile of VALUES (at least one), as the benches print it."""
+    if len(values) < 2:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[98]
+
+
 def summary(late: list[float]) -> str:
     if len(late) < 2:
         return f"{len(late)} runs: too few to tell"
-    p99 = statistics.quantiles(late, n=100, method="inclusive")[98]
     return (
-        f"p50 {statistics.median(late):.1f} ms, p99 {p99:.1f} ms, max {max(late):.1f} ms "
+        f"p50 {statistics.median(late):.1f} ms, p99 {p99(late):.1f} ms, max {max(late):.1f} ms "
         f"({len(late)} runs)"
     )
 

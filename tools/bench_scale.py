@@ -53,6 +53,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # the tests' process helpers: tests/support/
 
+from bench_production import p99  # noqa: E402
 from support import lifetime  # noqa: E402
 from support.celery_fleet import celery  # noqa: E402
 from support.postgres import database_name, postgres_database, server_connection  # noqa: E402
@@ -172,7 +173,7 @@ CELERY = [
         "add_periodic_tasks",
         beat_and_worker("-S", "django_celery_beat.schedulers:DatabaseScheduler", ready="starting"),
     ),
-    Setup(  # before: Django's default, a new connection for every tick and every task
+    Setup(  # before: Django's default, a new connection at every tick
         f"{STEP08} [CONN_MAX_AGE=0]",
         "periodic tasks",
         "add_periodic_tasks",
@@ -245,12 +246,6 @@ def end_of_burst(queries: Tail, after: float, deadline: float) -> float:
             return now - 1
         pace.wait(0.2)
     return deadline
-
-
-def p99(values: list[float]) -> float:
-    if len(values) < 2:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[98]
 
 
 def measure(step: Path, template: str, setup: Setup, size: int, scratch: Path) -> list[str]:
